@@ -20,7 +20,8 @@ function popcount8(b: number): number {
  * 0x04 | (popcount(h[0]) mod 2).
  */
 export function addressFromX25519(publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== 32) throw new RangeError(`X25519 public key must be 32 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 32)
+    throw new RangeError(`X25519 public key must be 32 bytes, got ${publicKey.length}`);
   const h = blake3(publicKey, { dkLen: ADDRESS_BYTES });
   h[0] = 0x04 | (popcount8(h[0]!) & 1);
   return h;
@@ -53,7 +54,8 @@ export function isOverlayAddress(addr: Uint8Array): boolean {
 
 /** Formats 16 bytes as a canonical (RFC 5952) IPv6 string. */
 export function formatIPv6(addr: Uint8Array): string {
-  if (addr.length !== ADDRESS_BYTES) throw new RangeError(`IPv6 address must be 16 bytes, got ${addr.length}`);
+  if (addr.length !== ADDRESS_BYTES)
+    throw new RangeError(`IPv6 address must be 16 bytes, got ${addr.length}`);
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((addr[i]! << 8) | addr[i + 1]!);
   // Longest run of two or more zero groups becomes "::" (first one wins a tie).

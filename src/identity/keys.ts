@@ -28,7 +28,8 @@ export interface NodeIdentity extends PublicIdentity {
 
 /** Returns the X25519 secret a seed converts to: the first 32 bytes of SHA-512(seed), clamped. */
 export function x25519SecretFromSeed(seed: Uint8Array): Uint8Array {
-  if (seed.length !== SEED_BYTES) throw new RangeError(`seed must be ${SEED_BYTES} bytes, got ${seed.length}`);
+  if (seed.length !== SEED_BYTES)
+    throw new RangeError(`seed must be ${SEED_BYTES} bytes, got ${seed.length}`);
   const h = sha512(seed);
   const sk = h.slice(0, 32);
   h.fill(0);
@@ -45,12 +46,18 @@ export function publicIdentityFromEd25519(publicKey: Uint8Array): PublicIdentity
   }
   const x25519PublicKey = ed25519.utils.toMontgomery(publicKey);
   const address = addressFromX25519(x25519PublicKey);
-  return { publicKey: Uint8Array.from(publicKey), x25519PublicKey, address, subnet: maskPrefix(address, NODE_SUBNET_LEN) };
+  return {
+    publicKey: Uint8Array.from(publicKey),
+    x25519PublicKey,
+    address,
+    subnet: maskPrefix(address, NODE_SUBNET_LEN),
+  };
 }
 
 /** Builds the full identity of a node from its 32-byte seed. */
 export function identityFromSeed(seed: Uint8Array): NodeIdentity {
-  if (seed.length !== SEED_BYTES) throw new RangeError(`seed must be ${SEED_BYTES} bytes, got ${seed.length}`);
+  if (seed.length !== SEED_BYTES)
+    throw new RangeError(`seed must be ${SEED_BYTES} bytes, got ${seed.length}`);
   const publicKey = ed25519.getPublicKey(seed);
   const x25519SecretKey = x25519SecretFromSeed(seed);
   const x25519PublicKey = x25519.getPublicKey(x25519SecretKey);
