@@ -102,12 +102,20 @@ export interface NextHop {
  */
 export interface Update {
   readonly type: TlvType.Update;
+  /**
+   * The Flags octet as received. When encoding, the codec owns bits 0x80 (default prefix, set when
+   * compressing) and 0x40 (router id from prefix, never set: router ids travel in Router-Id TLVs);
+   * the other bits are sent as given.
+   */
   readonly flags: number;
   readonly interval: number;
   readonly seqno: number;
   readonly metric: number;
   readonly prefix: Prefix;
-  /** The 8-byte router id in force for this Update (from Router-Id TLV or flag 0x40); undefined if none. */
+  /**
+   * The 8-byte router id in force for this Update (from Router-Id TLV or flag 0x40); undefined if none.
+   * When encoding, a Router-Id TLV is inserted before this Update if the id differs from the one in force.
+   */
   readonly routerId?: Uint8Array;
   readonly originator?: Uint8Array;
   readonly signature?: Uint8Array;
@@ -150,11 +158,19 @@ export type Tlv =
   | RouteRequest
   | SeqnoRequest;
 
-/** The routing-relevant messages of one packet, in order. Pad1/PadN and unknown TLVs are dropped by the decoder unless asked to keep them. */
+/**
+ * The routing-relevant messages of one packet, in order. Pad1 is always dropped; PadN and unknown
+ * TLVs are dropped unless decodePacket is asked to keep them (`keepPadding`, `keepUnknown`).
+ */
 export interface BabelPacket {
   readonly tlvs: readonly Tlv[];
-  /** TLVs of unknown type and TLVs ignored for an unknown mandatory sub-TLV, counted for metrics. */
+  /**
+   * TLVs skipped, counted for metrics: unknown type, unknown AE, an unknown mandatory sub-TLV, or a
+   * wildcard Update with a finite metric.
+   */
   readonly ignored: number;
+  /** TLVs of unknown type, in order; present only when decoded with `keepUnknown`. */
+  readonly unknownTlvs?: readonly UnknownTlv[];
 }
 
 /** Why a packet or TLV could not be decoded. Stable codes, for drop counters. */
@@ -178,4 +194,6 @@ export interface BabelDecodeError {
   readonly message: string;
 }
 
-export type DecodeResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: BabelDecodeError };
+export type DecodeResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: BabelDecodeError };
