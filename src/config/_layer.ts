@@ -7,6 +7,8 @@ export interface LayerValue {
   /** The typed input: a TOML value, or a string already coerced by `coerceText`. */
   readonly input: unknown;
   readonly origin: ConfigOrigin;
+  /** The text as written, for environment variables and flags (errors show it, not the coerced value). */
+  readonly text?: string;
   /** Directory that a relative path in this value is relative to. */
   readonly baseDir: string;
 }

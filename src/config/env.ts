@@ -38,7 +38,7 @@ export function readEnvLayer(env: Readonly<Record<string, string | undefined>>, 
       layer.resets.set(spec.key, origin);
       continue;
     }
-    layer.values.set(spec.key, { input: coerceText(spec, text), origin, baseDir: cwd });
+    layer.values.set(spec.key, { input: coerceText(spec, text), text, origin, baseDir: cwd });
   }
   return layer;
 }

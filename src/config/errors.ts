@@ -39,7 +39,10 @@ export function formatOrigin(origin: ConfigOrigin): string {
 export function formatProblem(p: ConfigProblem): string {
   const value = p.value === undefined ? '' : ` = ${p.value}`;
   const hint = p.suggestion === undefined ? '' : `; did you mean ${p.suggestion}?`;
-  return `${formatOrigin(p.origin)}: ${p.key}${value}: ${p.message}${hint}`;
+  // An unknown variable or flag is its own origin: say its name once.
+  const o = p.origin;
+  const named = (o.kind === 'env' && o.name === p.key) || (o.kind === 'flag' && o.flag === p.key);
+  return `${formatOrigin(o)}: ${named ? '' : p.key}${value}${named ? '' : ': '}${p.message}${hint}`;
 }
 
 /** The configuration (file, environment or flags) is invalid. `problems` lists every issue found. */

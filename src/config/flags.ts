@@ -40,19 +40,24 @@ class FlagCollector {
   }
 
   /** Records a value for `spec`; list values from several flags are appended, scalars: the last wins. */
-  set(spec: KeySpec, input: unknown, flag: string): void {
+  set(spec: KeySpec, input: unknown, flag: string, text?: string): void {
     const origin = { kind: 'flag', flag } as const;
     const prev = this.layer.values.get(spec.key);
     if (spec.kind === 'list' && prev !== undefined && Array.isArray(prev.input) && Array.isArray(input)) {
       input = [...prev.input, ...input];
     }
-    this.layer.values.set(spec.key, { input, origin, baseDir: this.cwd });
+    this.layer.values.set(spec.key, {
+      input,
+      origin,
+      baseDir: this.cwd,
+      ...(text === undefined || spec.kind === 'list' ? {} : { text }),
+    });
     this.setBy.set(spec.key, origin);
     this.conflict(spec.key);
   }
 
   setText(spec: KeySpec, text: string, flag: string): void {
-    this.set(spec, coerceText(spec, text), flag);
+    this.set(spec, coerceText(spec, text), flag, text);
   }
 
   reset(name: string, flag: string): void {
@@ -145,11 +150,13 @@ function parseArgv(argv: readonly string[], c: FlagCollector): void {
         'unknown flag',
         nearest(`--${name}`, FLAG_NAMES),
       );
+      // Skip what is probably its value, so it is not reported again as a stray argument.
+      if (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) i++;
       continue;
     }
     if (spec.kind === 'bool') {
       // A bare boolean flag means true; `--flag value` would swallow the next argument, so only `=` binds.
-      c.set(spec, inline === undefined ? true : coerceText(spec, inline), `--${name}`);
+      c.set(spec, inline === undefined ? true : coerceText(spec, inline), `--${name}`, inline);
       continue;
     }
     const v = takeValue();

@@ -91,7 +91,7 @@ const peers = z
         seen.add(p.uri);
         out.push(p);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: [i], message: `peer "${uri}": ${(err as Error).message}` });
+        ctx.addIssue({ code: 'custom', path: [i], message: (err as Error).message });
       }
     });
     return out;

@@ -136,7 +136,8 @@ function validate(spec: KeySpec, lv: LayerValue, problems: ConfigProblem[]): { o
     seen.add(key + issue.message);
     let item: unknown = lv.input;
     for (const s of path) item = (item as Record<string | number, unknown> | undefined)?.[s];
-    problems.push({ key, origin: lv.origin, value: renderValue(item), message: issue.message });
+    const value = path.length === 0 && lv.text !== undefined ? JSON.stringify(lv.text) : renderValue(item);
+    problems.push({ key, origin: lv.origin, value, message: issue.message });
   }
   return { ok: false, value: undefined };
 }
