@@ -1,0 +1,634 @@
+/*
+ * hypha_tun: the Linux TUN device as a handful of syscalls for Node-API.
+ *
+ * Only mechanism lives here; every decision (names, MTU, address, what to do with an
+ * error, which errors are harmless) is made by src/tun/native-tun.ts. The functions:
+ *
+ *   open(name, extraFlags, devicePath)   -> { fd, name }     IFF_TUN | IFF_NO_PI | extraFlags
+ *   closeFd(fd)
+ *   setMtu(name, mtu) / getMtu(name)                          SIOCSIFMTU / SIOCGIFMTU
+ *   setUp(name)                                               SIOCSIFFLAGS |= IFF_UP
+ *   addAddress(name, addr16, prefixLen)                       SIOCSIFADDR, struct in6_ifreq
+ *   readStart(fd, slab, lengths, slotSize, headroom, batchMax, cb) -> reader
+ *   readStop(reader)
+ *   write(fd, packet, offset, length) -> 0 or errno
+ *   writeBatch(fd, packets, count, result Int32Array(4)) -> packets written
+ *
+ * Reading: the fd is non-blocking and registered with libuv as a uv_poll_t. On each wake-up
+ * the reader reads until EAGAIN or until batchMax packets, each into its own fixed slot of a
+ * slab the caller allocated once (slot i starts at i * slotSize + headroom; its length goes in
+ * lengths[i]), then makes exactly one call cb(count, truncated, errno). The slab is reused on
+ * the next wake-up, so a packet is only valid during that call. No JS object is created per
+ * packet. A packet larger than its slot is dropped and counted in `truncated`.
+ *
+ * Errors are thrown as Error objects with `code` (the errno name, e.g. "EPERM"), `errno`
+ * and `syscall`, and a message that says what is missing.
+ */
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <linux/if_tun.h>
+
+/* <linux/ipv6.h> clashes with <netinet/in.h>; this is its struct in6_ifreq. */
+struct hypha_in6_ifreq {
+  struct in6_addr ifr6_addr;
+  uint32_t ifr6_prefixlen;
+  int ifr6_ifindex;
+};
+
+#define CAP_NET_ADMIN_HINT \
+  "hypha needs CAP_NET_ADMIN (run as root or give the service that capability)"
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+/* Throws Error(message) with code = errno name, errno and syscall; returns NULL for the caller. */
+static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if ((size_t)n < sizeof msg) snprintf(msg + n, sizeof msg - n, " [%s: %s]", syscall, strerror(err));
+
+  const char *name = strerrorname_np(err);
+  napi_value code, message, error, errno_value, syscall_value;
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_create_int32(env, err, &errno_value);
+  napi_set_named_property(env, error, "errno", errno_value);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
+  napi_set_named_property(env, error, "syscall", syscall_value);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+static napi_value throw_range(napi_env env, const char *msg) {
+  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+  return NULL;
+}
+
+/* ---- argument helpers ------------------------------------------------------------------ */
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) {
+    throw_type(env, "hypha_tun: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_i32(napi_env env, napi_value v, const char *what, int32_t *out) {
+  if (napi_get_value_int32(env, v, out) != napi_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "hypha_tun: %s must be a number", what);
+    throw_type(env, msg);
+    return 0;
+  }
+  return 1;
+}
+
+/* Copies an interface name into buf[IFNAMSIZ]; names longer than 15 bytes are a RangeError. */
+static int get_ifname(napi_env env, napi_value v, char buf[IFNAMSIZ]) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    throw_type(env, "hypha_tun: interface name must be a string");
+    return 0;
+  }
+  if (len == 0 || len >= IFNAMSIZ) {
+    throw_range(env, "hypha_tun: interface name must be 1 to 15 bytes");
+    return 0;
+  }
+  memset(buf, 0, IFNAMSIZ);
+  napi_get_value_string_utf8(env, v, buf, IFNAMSIZ, &len);
+  return 1;
+}
+
+/* Returns the bytes of a Buffer or any TypedArray (by its byte view). */
+static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return 0;
+  napi_typedarray_type type;
+  size_t elems = 0, offset = 0;
+  void *p = NULL;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &elems, &p, &ab, &offset) != napi_ok) return 0;
+  size_t esize = 1;
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: esize = 2; break;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: esize = 4; break;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: esize = 8; break;
+    default: esize = 1;
+  }
+  *data = p;
+  *len = elems * esize;
+  return 1;
+}
+
+static napi_value make_int(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+/* A datagram socket to carry interface ioctls; AF_INET6 because SIOCSIFADDR is per family. */
+static int ctl_socket(napi_env env) {
+  int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) {
+    int err = errno;
+    throw_errno(env, err, "socket",
+                err == EAFNOSUPPORT ? "IPv6 is disabled in this kernel: enable it (ipv6.disable=0)"
+                                    : "cannot open a control socket");
+  }
+  return s;
+}
+
+static const char *config_hint(int err) {
+  if (err == EPERM || err == EACCES) return ": permission denied: " CAP_NET_ADMIN_HINT;
+  if (err == ENODEV) return ": no such interface (was the TUN closed?)";
+  return "";
+}
+
+/* ---- open / close ---------------------------------------------------------------------- */
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  char name[IFNAMSIZ];
+  int32_t extra;
+  char path[256];
+  size_t path_len = 0;
+  if (!get_ifname(env, argv[0], name) || !get_i32(env, argv[1], "extraFlags", &extra)) return NULL;
+  if (extra & ~(IFF_VNET_HDR | IFF_MULTI_QUEUE))
+    return throw_range(env, "hypha_tun: extraFlags may only hold IFF_VNET_HDR and IFF_MULTI_QUEUE");
+  if (napi_get_value_string_utf8(env, argv[2], path, sizeof path, &path_len) != napi_ok || path_len == 0)
+    return throw_type(env, "hypha_tun: devicePath must be a non-empty string");
+
+  int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENODEV || err == ENXIO)
+      return throw_errno(env, err, "open",
+                         "%s not found: load the tun module (modprobe tun); in a container, pass the "
+                         "device in (--device /dev/net/tun)", path);
+    if (err == EACCES || err == EPERM)
+      return throw_errno(env, err, "open", "permission denied opening %s: " CAP_NET_ADMIN_HINT, path);
+    return throw_errno(env, err, "open", "cannot open %s", path);
+  }
+
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | extra);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+    close(fd);
+    if (err == EPERM || err == EACCES)
+      return throw_errno(env, err, "ioctl(TUNSETIFF)", "permission denied creating %s: " CAP_NET_ADMIN_HINT,
+                         name);
+    if (err == EBUSY)
+      return throw_errno(env, err, "ioctl(TUNSETIFF)",
+                         "interface %s is already attached to another process (is another hypha "
+                         "running?): stop it or pick another name", name);
+    if (err == EINVAL)
+      return throw_errno(env, err, "ioctl(TUNSETIFF)",
+                         "cannot create TUN %s: the name is invalid, or an interface of another kind "
+                         "has it: pick another name", name);
+    return throw_errno(env, err, "ioctl(TUNSETIFF)", "cannot create TUN %s", name);
+  }
+
+  napi_value out, fd_value, name_value;
+  napi_create_object(env, &out);
+  napi_create_int32(env, fd, &fd_value);
+  napi_create_string_utf8(env, ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ), &name_value);
+  napi_set_named_property(env, out, "fd", fd_value);
+  napi_set_named_property(env, out, "name", name_value);
+  return out;
+}
+
+static napi_value js_close_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!get_args(env, info, 1, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "cannot close TUN fd %d", fd);
+  return NULL;
+}
+
+/* ---- interface configuration ----------------------------------------------------------- */
+
+static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char name[IFNAMSIZ];
+  int32_t mtu;
+  if (!get_args(env, info, 2, argv) || !get_ifname(env, argv[0], name) ||
+      !get_i32(env, argv[1], "mtu", &mtu))
+    return NULL;
+  int s = ctl_socket(env);
+  if (s < 0) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  ifr.ifr_mtu = mtu;
+  int rc = ioctl(s, SIOCSIFMTU, &ifr);
+  int err = errno;
+  close(s);
+  if (rc < 0) {
+    if (err == EINVAL)
+      return throw_errno(env, err, "ioctl(SIOCSIFMTU)",
+                         "MTU %d is out of range for %s (IPv6 needs at least 1280)", mtu, name);
+    return throw_errno(env, err, "ioctl(SIOCSIFMTU)", "cannot set the MTU of %s%s", name, config_hint(err));
+  }
+  return NULL;
+}
+
+static napi_value js_get_mtu(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char name[IFNAMSIZ];
+  if (!get_args(env, info, 1, argv) || !get_ifname(env, argv[0], name)) return NULL;
+  int s = ctl_socket(env);
+  if (s < 0) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  int rc = ioctl(s, SIOCGIFMTU, &ifr);
+  int err = errno;
+  close(s);
+  if (rc < 0)
+    return throw_errno(env, err, "ioctl(SIOCGIFMTU)", "cannot read the MTU of %s%s", name, config_hint(err));
+  return make_int(env, ifr.ifr_mtu);
+}
+
+static napi_value js_set_up(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char name[IFNAMSIZ];
+  if (!get_args(env, info, 1, argv) || !get_ifname(env, argv[0], name)) return NULL;
+  int s = ctl_socket(env);
+  if (s < 0) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+  const char *call = "ioctl(SIOCGIFFLAGS)";
+  if (rc == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    call = "ioctl(SIOCSIFFLAGS)";
+  }
+  int err = errno;
+  close(s);
+  if (rc < 0) return throw_errno(env, err, call, "cannot bring %s up%s", name, config_hint(err));
+  return NULL;
+}
+
+static napi_value js_add_address(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  char name[IFNAMSIZ];
+  int32_t prefix;
+  uint8_t *addr;
+  size_t addr_len;
+  if (!get_args(env, info, 3, argv) || !get_ifname(env, argv[0], name)) return NULL;
+  if (!get_bytes(env, argv[1], &addr, &addr_len) || addr_len != 16)
+    return throw_type(env, "hypha_tun: address must be a 16-byte Uint8Array");
+  if (!get_i32(env, argv[2], "prefixLen", &prefix)) return NULL;
+  if (prefix < 0 || prefix > 128) return throw_range(env, "hypha_tun: prefixLen must be 0 to 128");
+
+  int s = ctl_socket(env);
+  if (s < 0) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  if (ioctl(s, SIOCGIFINDEX, &ifr) < 0) {
+    int err = errno;
+    close(s);
+    return throw_errno(env, err, "ioctl(SIOCGIFINDEX)", "cannot find interface %s%s", name, config_hint(err));
+  }
+  struct hypha_in6_ifreq req;
+  memset(&req, 0, sizeof req);
+  memcpy(&req.ifr6_addr, addr, 16);
+  req.ifr6_prefixlen = (uint32_t)prefix;
+  req.ifr6_ifindex = ifr.ifr_ifindex;
+  int rc = ioctl(s, SIOCSIFADDR, &req);
+  int err = errno;
+  close(s);
+  if (rc < 0) {
+    if (err == EEXIST)
+      return throw_errno(env, err, "ioctl(SIOCSIFADDR)", "%s already has this address", name);
+    return throw_errno(env, err, "ioctl(SIOCSIFADDR)", "cannot add the IPv6 address to %s%s", name,
+                       config_hint(err));
+  }
+  return NULL;
+}
+
+/* ---- batched reads --------------------------------------------------------------------- */
+
+typedef struct reader {
+  uv_poll_t poll;
+  napi_env env;
+  int fd;
+  uint8_t *slab;
+  uint32_t *lengths;
+  uint32_t slot_size, headroom, batch_max;
+  uint32_t truncated; /* packets dropped since the last delivery: larger than a slot */
+  napi_ref slab_ref, lengths_ref, cb_ref;
+  napi_async_context async_ctx;
+  int polling;  /* uv_poll_start is in effect */
+  int closing;  /* uv_close called; no more callbacks */
+  int closed;   /* uv_close finished: libuv no longer touches poll */
+  int collected; /* the JS handle was garbage-collected */
+} reader_t;
+
+static void reader_maybe_free(reader_t *r) {
+  if (r->closed && r->collected) free(r);
+}
+
+static void on_poll_closed(uv_handle_t *h) {
+  reader_t *r = h->data;
+  r->closed = 1;
+  reader_maybe_free(r);
+}
+
+static void reader_close_handle(reader_t *r) {
+  if (r->closing) return;
+  r->closing = 1;
+  r->polling = 0;
+  uv_poll_stop(&r->poll);
+  uv_close((uv_handle_t *)&r->poll, on_poll_closed);
+}
+
+/* Environment teardown (process or worker exit) with a reader still running. */
+static void reader_cleanup_hook(void *arg) {
+  reader_close_handle((reader_t *)arg);
+}
+
+static void reader_finalize(napi_env env, void *data, void *hint) {
+  reader_t *r = data;
+  r->collected = 1;
+  reader_maybe_free(r);
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  reader_t *r = h->data;
+  if (r->closing) return;
+  uint32_t n = 0;
+  int err = 0;
+  if (status < 0) {
+    err = -status;
+  } else {
+    const size_t cap = r->slot_size - r->headroom;
+    while (n < r->batch_max) {
+      uint8_t *p = r->slab + (size_t)n * r->slot_size + r->headroom;
+      ssize_t k = read(r->fd, p, cap);
+      if (k < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
+        break;
+      }
+      if (k == 0) break;
+      if ((size_t)k > cap) { /* the kernel reports the full length of a packet it cut short */
+        r->truncated++;
+        continue;
+      }
+      r->lengths[n++] = (uint32_t)k;
+    }
+  }
+  if (n == 0 && r->truncated == 0 && err == 0) return;
+  if (err != 0) { /* a persistent error would wake us forever; JS decides what happens next */
+    uv_poll_stop(&r->poll);
+    r->polling = 0;
+  }
+
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, global, argv[3], result;
+  napi_get_reference_value(env, r->cb_ref, &cb);
+  napi_get_global(env, &global);
+  napi_create_uint32(env, n, &argv[0]);
+  napi_create_uint32(env, r->truncated, &argv[1]);
+  napi_create_int32(env, err, &argv[2]);
+  r->truncated = 0;
+  napi_status st = napi_make_callback(env, r->async_ctx, global, cb, 3, argv, &result);
+  if (st == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value js_read_start(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return NULL;
+  int32_t fd, slot_size, headroom, batch_max;
+  uint8_t *slab, *lengths;
+  size_t slab_len, lengths_len;
+  if (!get_i32(env, argv[0], "fd", &fd)) return NULL;
+  if (!get_bytes(env, argv[1], &slab, &slab_len)) return throw_type(env, "hypha_tun: slab must be a Uint8Array");
+  napi_typedarray_type lt;
+  size_t lcount;
+  void *ldata;
+  bool is_ta = false;
+  napi_is_typedarray(env, argv[2], &is_ta);
+  if (!is_ta || napi_get_typedarray_info(env, argv[2], &lt, &lcount, &ldata, NULL, NULL) != napi_ok ||
+      lt != napi_uint32_array)
+    return throw_type(env, "hypha_tun: lengths must be a Uint32Array");
+  lengths = ldata;
+  lengths_len = lcount;
+  if (!get_i32(env, argv[3], "slotSize", &slot_size) || !get_i32(env, argv[4], "headroom", &headroom) ||
+      !get_i32(env, argv[5], "batchMax", &batch_max))
+    return NULL;
+  napi_valuetype cbt;
+  napi_typeof(env, argv[6], &cbt);
+  if (cbt != napi_function) return throw_type(env, "hypha_tun: callback must be a function");
+  if (batch_max < 1 || slot_size < 1 || headroom < 0 || headroom >= slot_size)
+    return throw_range(env, "hypha_tun: need batchMax >= 1 and 0 <= headroom < slotSize");
+  if (slab_len < (size_t)batch_max * (size_t)slot_size || lengths_len < (size_t)batch_max)
+    return throw_range(env, "hypha_tun: slab or lengths is smaller than batchMax slots");
+
+  reader_t *r = calloc(1, sizeof *r);
+  if (!r) return throw_errno(env, ENOMEM, "calloc", "cannot allocate a TUN reader");
+  r->env = env;
+  r->fd = fd;
+  r->slab = slab;
+  r->lengths = (uint32_t *)lengths;
+  r->slot_size = (uint32_t)slot_size;
+  r->headroom = (uint32_t)headroom;
+  r->batch_max = (uint32_t)batch_max;
+
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  int rc = uv_poll_init(loop, &r->poll, fd);
+  if (rc < 0) {
+    free(r);
+    return throw_errno(env, -rc, "uv_poll_init", "cannot watch TUN fd %d", fd);
+  }
+  r->poll.data = r;
+  rc = uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  if (rc < 0) {
+    r->collected = 1; /* no JS handle will exist */
+    reader_close_handle(r);
+    return throw_errno(env, -rc, "uv_poll_start", "cannot watch TUN fd %d", fd);
+  }
+  r->polling = 1;
+
+  napi_value resource_name, handle;
+  napi_create_reference(env, argv[1], 1, &r->slab_ref);
+  napi_create_reference(env, argv[2], 1, &r->lengths_ref);
+  napi_create_reference(env, argv[6], 1, &r->cb_ref);
+  napi_create_string_utf8(env, "hypha:tun-read", NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, NULL, resource_name, &r->async_ctx);
+  napi_add_env_cleanup_hook(env, reader_cleanup_hook, r);
+  napi_create_external(env, r, reader_finalize, NULL, &handle);
+  return handle;
+}
+
+static napi_value js_read_stop(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  reader_t *r;
+  if (napi_get_value_external(env, argv[0], (void **)&r) != napi_ok || r == NULL)
+    return throw_type(env, "hypha_tun: readStop needs the handle readStart returned");
+  if (r->closing) return NULL;
+  napi_remove_env_cleanup_hook(env, reader_cleanup_hook, r);
+  napi_delete_reference(env, r->cb_ref);
+  napi_delete_reference(env, r->slab_ref);
+  napi_delete_reference(env, r->lengths_ref);
+  napi_async_destroy(env, r->async_ctx);
+  reader_close_handle(r);
+  return NULL;
+}
+
+/* ---- writes ---------------------------------------------------------------------------- */
+
+/* One packet is one write(2); TUN never writes part of a packet. Returns 0 or errno. */
+static int write_packet(int fd, const uint8_t *p, size_t len) {
+  for (;;) {
+    ssize_t k = write(fd, p, len);
+    if (k >= 0) return 0;
+    if (errno != EINTR) return errno;
+  }
+}
+
+static napi_value js_write(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t fd, offset, length;
+  uint8_t *data;
+  size_t len;
+  if (!get_args(env, info, 4, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
+  if (!get_bytes(env, argv[1], &data, &len)) return throw_type(env, "hypha_tun: packet must be a Uint8Array");
+  if (!get_i32(env, argv[2], "offset", &offset) || !get_i32(env, argv[3], "length", &length)) return NULL;
+  if (offset < 0 || length < 0 || (size_t)offset + (size_t)length > len)
+    return throw_range(env, "hypha_tun: offset and length must lie inside the packet buffer");
+  return make_int(env, write_packet(fd, data + offset, (size_t)length));
+}
+
+/*
+ * Writes packets[0..count) one write(2) each (a TUN fd takes one packet per call, so writev would
+ * glue them together). Stops at the first EAGAIN, counting it and every packet after it as
+ * `again`; any other error drops that one packet as `failed` and goes on.
+ * result = [written, again, failed, lastErrno]. Returns written.
+ */
+static napi_value js_write_batch(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t fd, count;
+  if (!get_args(env, info, 4, argv) || !get_i32(env, argv[0], "fd", &fd) ||
+      !get_i32(env, argv[2], "count", &count))
+    return NULL;
+  bool is_array = false;
+  napi_is_array(env, argv[1], &is_array);
+  if (!is_array) return throw_type(env, "hypha_tun: packets must be an array");
+  uint32_t array_len;
+  napi_get_array_length(env, argv[1], &array_len);
+  if (count < 0 || (uint32_t)count > array_len) return throw_range(env, "hypha_tun: count exceeds packets.length");
+  uint8_t *res_bytes;
+  size_t res_len;
+  if (!get_bytes(env, argv[3], &res_bytes, &res_len) || res_len < 16)
+    return throw_type(env, "hypha_tun: result must be an Int32Array(4)");
+  int32_t *result = (int32_t *)res_bytes;
+
+  int32_t written = 0, again = 0, failed = 0, last = 0;
+  for (int32_t i = 0; i < count; i++) {
+    napi_value el;
+    uint8_t *p;
+    size_t len;
+    napi_get_element(env, argv[1], (uint32_t)i, &el);
+    if (!get_bytes(env, el, &p, &len)) {
+      failed++;
+      last = EINVAL;
+      continue;
+    }
+    int err = write_packet(fd, p, len);
+    if (err == 0) {
+      written++;
+    } else if (err == EAGAIN || err == EWOULDBLOCK) {
+      again = count - i;
+      last = err;
+      break;
+    } else {
+      failed++;
+      last = err;
+    }
+  }
+  result[0] = written;
+  result[1] = again;
+  result[2] = failed;
+  result[3] = last;
+  return make_int(env, written);
+}
+
+/* ---- module ---------------------------------------------------------------------------- */
+
+static void set_const(napi_env env, napi_value obj, const char *name, int32_t v) {
+  napi_set_named_property(env, obj, name, make_int(env, v));
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setMtu", NULL, js_set_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getMtu", NULL, js_get_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setUp", NULL, js_set_up, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"addAddress", NULL, js_add_address, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readStart", NULL, js_read_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readStop", NULL, js_read_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"writeBatch", NULL, js_write_batch, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+
+  napi_value c;
+  napi_create_object(env, &c);
+  set_const(env, c, "IFF_VNET_HDR", IFF_VNET_HDR);
+  set_const(env, c, "IFF_MULTI_QUEUE", IFF_MULTI_QUEUE);
+  set_const(env, c, "IFNAMSIZ", IFNAMSIZ);
+  set_const(env, c, "EAGAIN", EAGAIN);
+  set_const(env, c, "EEXIST", EEXIST);
+  set_const(env, c, "EINVAL", EINVAL);
+  napi_set_named_property(env, exports, "constants", c);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
