@@ -203,3 +203,25 @@ describe('TAI64N known answers', () => {
     expect(compareTai64n(hex(sorted[0]!.hex), hex(sorted[0]!.hex))).toBe(0);
   });
 });
+
+describe('single-type decoders', () => {
+  it('return wrong-type for a frame of another type, and the index re-exports them', async () => {
+    const link = await import('../../../src/wire/link/index.js');
+    const decoders = [
+      link.decodeHandshakeInitiation,
+      link.decodeHandshakeResponse,
+      link.decodeCookieReply,
+      link.decodeTransport,
+      link.decodeData,
+      link.decodeDiscoveryBeacon,
+    ];
+    for (const v of vectors.frames) {
+      decoders.forEach((decode, i) => {
+        const r = decode(hex(v.hex));
+        if (i + 1 === v.type) expect(r.ok).toBe(true);
+        else expect(r.ok ? 'ok' : r.error.code).toBe('wrong-type');
+      });
+    }
+    expect(link.decodeData(new Uint8Array(0))).toMatchObject({ ok: false, error: { code: 'truncated' } });
+  });
+});
