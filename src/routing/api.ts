@@ -87,6 +87,25 @@ export interface NeighbourView {
   readonly cost: number;
 }
 
+/**
+ * Tunables of one engine; every field has a default in constants.ts. The simulator varies the
+ * intervals to measure their cost; the caps bound memory (docs/protocol/routing-engine.md).
+ */
+export interface RoutingConfig {
+  /** Unicast Hello (+ IHU) period per neighbour, ms. Default HELLO_INTERVAL_MS (4 s). */
+  readonly helloIntervalMs: number;
+  /** Periodic full-refresh period (jittered ±25%), ms; also the interval written in Updates. Default 60 s. */
+  readonly updateIntervalMs: number;
+  /** Do not announce a route to the neighbour it goes through (safe on point-to-point links). Default true. */
+  readonly splitHorizon: boolean;
+  readonly maxNeighbours: number;
+  readonly maxPrefixes: number;
+  readonly maxRoutesPerPrefix: number;
+  readonly maxSources: number;
+  readonly maxPendingRequests: number;
+  readonly verifyCacheSize: number;
+}
+
 export interface RoutingEngine {
   handle(event: EngineEvent, now: Millis): void;
   poll(): EngineAction | undefined;

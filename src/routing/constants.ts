@@ -1,0 +1,112 @@
+/**
+ * Numbers of the routing engine, kept by kind (wireguard-go's constants.go): what RFC 8966 /
+ * RFC 9616 fix or recommend, then what hypha chose. A derived value is written as its arithmetic.
+ * Every interval is in milliseconds unless its name says CS (centiseconds, the wire unit).
+ * docs/protocol/routing-engine.md explains each choice that differs from the RFC.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Specification constants (RFC 8966 §2.1, §3, Appendix B; RFC 9616 §3)
+// ---------------------------------------------------------------------------------------------
+
+/** Metric infinity: a route with this metric is unreachable; an Update with it is a retraction. */
+export const METRIC_INFINITY = 0xffff;
+/** Seqnos are 16-bit and compared modulo 2^16 (RFC 8966 §3.2.1). */
+export const SEQNO_MODULUS = 0x10000;
+/** Route hold time is 3.5 × the interval advertised in the Update (RFC 8966 App. B). */
+export const ROUTE_HOLD_FACTOR = 3.5;
+/** IHU hold time is 3.5 × the IHU interval the neighbour advertised (RFC 8966 App. B). */
+export const IHU_HOLD_FACTOR = 3.5;
+/** A request is resent after 2 s, doubling each time, at most 3 times (RFC 8966 App. B). */
+export const REQUEST_TIMEOUT_MS = 2_000;
+export const REQUEST_MAX_RESENDS = 3;
+/** Sources unused for this long are forgotten (RFC: 3 min; babeld uses 200 s). */
+export const SOURCE_GC_TIME_MS = 3 * 60_000;
+/** The "2-out-of-3" reachability rule for a neighbour's Hello history (RFC 8966 App. A.2.1). */
+export const HELLO_REACH_WINDOW = 3;
+export const HELLO_REACH_MIN = 2;
+/** Timestamps are microseconds modulo 2^32 (RFC 9616 §3.1). */
+export const TIMESTAMP_MODULUS = 0x1_0000_0000;
+/** RTT smoothing, babeld's default rtt-decay 42/256 (an EWMA with α ≈ 0.16). */
+export const RTT_DECAY_NUM = 42;
+export const RTT_DECAY_DEN = 256;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation constants (hypha's choices; see docs/protocol/routing-engine.md)
+// ---------------------------------------------------------------------------------------------
+
+/** Unicast Hello (with an IHU piggybacked) to every neighbour; RFC's multicast default is 4 s. */
+export const HELLO_INTERVAL_MS = 4_000;
+/** An IHU rides in the same packet as every Hello, so the advertised IHU interval is the Hello's. */
+export const IHU_INTERVAL_MS = HELLO_INTERVAL_MS;
+/** The first missing Hello is counted at 1.5 × the neighbour's interval after the last one, then every interval. */
+export const HELLO_MISS_GRACE_FACTOR = 1.5;
+/** Bounds on the Hello/IHU interval a neighbour may advertise (a bogus 0 or 655 s is clamped). */
+export const NEIGHBOUR_INTERVAL_MIN_MS = 1_000;
+export const NEIGHBOUR_INTERVAL_MAX_MS = 60_000;
+/** Hello history length for the loss estimate. */
+export const HELLO_HISTORY_BITS = 16;
+
+/**
+ * Periodic full refresh of the selected routes, jittered ±25%. Between refreshes, changes travel
+ * as triggered updates; the refresh only keeps hold times alive and repairs lost triggered updates.
+ * RFC 8966's default is 16 s; Mycelium went to 300 s and then stopped re-announcing altogether.
+ */
+export const UPDATE_INTERVAL_MS = 60_000;
+/** Jitter as babeld's roughly(): a delay d becomes uniform in [d × (1 − J), d × (1 + J)). */
+export const JITTER_FRACTION = 0.25;
+/** Interval written into Updates, in centiseconds (a u16 on the wire). */
+export const UPDATE_INTERVAL_CS = UPDATE_INTERVAL_MS / 10;
+/** Bounds applied to the interval received in an Update before computing the hold time. */
+export const ROUTE_INTERVAL_MIN_MS = 1_000;
+export const ROUTE_INTERVAL_MAX_MS = 5 * 60_000;
+/** A retraction is sent twice: now and again after this delay (RFC 8966 §3.7.2 "reliably"). */
+export const URGENT_RESEND_MS = 1_000;
+
+/** Link cost: a fixed per-hop part plus the smoothed RTT in ms, clamped, scaled by ETX from loss. */
+export const LINK_COST_BASE = 10;
+/** RTT below RTT_MIN_MS adds nothing; above RTT_MAX_MS adds no more (RFC 9616's rtt-min/rtt-max). */
+export const RTT_MIN_MS = 1;
+export const RTT_MAX_MS = 2_000;
+/** RTT assumed before the first sample (a neighbour whose peer does not send timestamps). */
+export const RTT_DEFAULT_MS = 100;
+/** A sample larger than this (ms) is discarded as a clock or echo error. */
+export const RTT_SAMPLE_MAX_MS = 10_000;
+/** rxcost of a loss-free link in an IHU; 2 × this is a 50% delivery ratio (ETX scale). */
+export const RXCOST_UNIT = 256;
+/** The largest cost one link may have (finite). */
+export const LINK_COST_MAX = 0x7fff;
+
+/**
+ * Route switching hysteresis: a candidate replaces the selected route only when it is better in
+ * both its current metric and its smoothed metric (babeld's strong ordering), and better in the
+ * current metric by at least SWITCH_MIN_GAIN (≈ ms), so RTT noise cannot flip two equal paths.
+ */
+export const SWITCH_MIN_GAIN = 8;
+/** Half-life of the smoothed metric (babeld -M, default 4 s). */
+export const SMOOTHING_HALF_LIFE_MS = 4_000;
+/** A metric change of the selected route triggers an update past max(this, 1/8 of the old metric). */
+export const METRIC_TRIGGER_MIN_DELTA = 16;
+
+/** Route requests travel at most this many hops (Mycelium: 16 generations); seqno requests 64. */
+export const ROUTE_REQUEST_HOP_COUNT = 16;
+export const SEQNO_REQUEST_HOP_COUNT = 64;
+/** A forwarded request is remembered this long for dedup and to answer its requesters. */
+export const FORWARDED_REQUEST_TTL_MS = 15_000;
+/** babeld ignores a seqno request this far ahead of the source ("a source that lost its seqno"). */
+export const SEQNO_REQUEST_MAX_AHEAD = 100;
+/** Own seqno is bumped at most once per this interval (Mycelium: 4 s). */
+export const SEQNO_BUMP_MIN_INTERVAL_MS = 1_000;
+/** A wildcard route request (full dump) is answered at most once per this interval per neighbour. */
+export const WILDCARD_REQUEST_MIN_INTERVAL_MS = 5_000;
+
+/** Caps: every table is bounded (defaults; RoutingConfig can change them). */
+export const MAX_NEIGHBOURS = 1_024;
+export const MAX_PREFIXES = 32_768;
+export const MAX_ROUTES_PER_PREFIX = 8;
+export const MAX_SOURCES = MAX_PREFIXES * 2;
+export const MAX_PENDING_REQUESTS = 1_024;
+/** Verified (originator, prefix, seqno) entries; ≥ the table size so a refresh costs no crypto. */
+export const VERIFY_CACHE_SIZE = MAX_PREFIXES * 2;
+/** At most this many requesters are remembered per forwarded request. */
+export const MAX_REQUESTERS = 16;

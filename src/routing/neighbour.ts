@@ -1,0 +1,238 @@
+/**
+ * Neighbour state (babeld's neighbour.c): the Hello history, the IHU the neighbour last sent, the
+ * RTT measured with RFC 9616 timestamps, and the link cost derived from them.
+ *
+ * Cost. A neighbour is reachable when at least 2 of the last 3 expected Hellos arrived (RFC 8966
+ * App. A.2.1, counting only slots since the first Hello so a new link is usable at once) and its
+ * IHU has not expired (3.5 × its IHU interval). Its cost is then
+ *
+ *     cost = ceil((LINK_COST_BASE + clamp(rtt − RTT_MIN_MS, 0, RTT_MAX_MS − RTT_MIN_MS))
+ *                 × rxcost/256 × txcost/256)
+ *
+ * where rtt is the smoothed RTT in ms, rxcost = 256 × expected/received over the last 16 Hello
+ * slots (our side's ETX factor, sent to the neighbour in our IHU) and txcost is the rxcost the
+ * neighbour reports in its IHU (the other direction). So a metric unit is about 1 ms of RTT, and
+ * loss in either direction scales it as ETX does.
+ */
+
+import { AE, type Hello, type Ihu, TlvType } from '../wire/babel/types.js';
+import type { Millis, NeighbourId } from './api.js';
+import {
+  HELLO_HISTORY_BITS,
+  HELLO_INTERVAL_MS,
+  HELLO_MISS_GRACE_FACTOR,
+  HELLO_REACH_MIN,
+  HELLO_REACH_WINDOW,
+  IHU_HOLD_FACTOR,
+  IHU_INTERVAL_MS,
+  LINK_COST_BASE,
+  LINK_COST_MAX,
+  METRIC_INFINITY,
+  NEIGHBOUR_INTERVAL_MAX_MS,
+  NEIGHBOUR_INTERVAL_MIN_MS,
+  RTT_DECAY_DEN,
+  RTT_DECAY_NUM,
+  RTT_DEFAULT_MS,
+  RTT_MAX_MS,
+  RTT_MIN_MS,
+  RTT_SAMPLE_MAX_MS,
+  RXCOST_UNIT,
+  TIMESTAMP_MODULUS,
+} from './constants.js';
+import { seqnoMinus, seqnoPlus } from './seqno.js';
+
+export interface Neighbour {
+  readonly id: NeighbourId;
+  readonly publicKey: Uint8Array;
+  /** Hello history, newest slot in bit 0; a 1 is a Hello received. */
+  history: number;
+  /** Slots recorded in `history` (≤ HELLO_HISTORY_BITS); 0 until the first Hello. */
+  historyLen: number;
+  /** The Hello seqno expected next from the neighbour. */
+  expectedHelloSeqno: number | undefined;
+  /** The neighbour's Hello interval (ms, clamped). */
+  helloIntervalMs: number;
+  /** When the next missing Hello is counted; undefined when nothing is expected. */
+  helloDeadline: Millis | undefined;
+  /** The rxcost the neighbour reported in its last IHU (our transmit cost); infinity before one. */
+  txcost: number;
+  /** When the neighbour's last IHU stops counting (3.5 × its interval). */
+  ihuExpiresAt: Millis | undefined;
+  /** RFC 9616: transmit timestamp (µs, neighbour's clock) of its last Hello, and our receive time (µs). */
+  lastHelloTransmitUs: number | undefined;
+  lastHelloReceiveUs: number | undefined;
+  /** Smoothed RTT in ms; undefined until the first sample. */
+  rttMs: number | undefined;
+  /** Our Hello seqno towards this neighbour. */
+  helloSeqno: number;
+  /** True once we sent this neighbour an IHU with a finite rxcost (until then a Hello is answered at once). */
+  sentIhu: boolean;
+  /** Link cost as last computed by updateNeighbourCost(); METRIC_INFINITY when unreachable. */
+  cost: number;
+  /** Last time a wildcard route request from it was answered. */
+  lastWildcardAnswerAt: Millis | undefined;
+}
+
+/** Returns a fresh neighbour record; unreachable until a Hello and an IHU arrive. */
+export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: () => number): Neighbour {
+  return {
+    id,
+    publicKey: Uint8Array.from(publicKey),
+    history: 0,
+    historyLen: 0,
+    expectedHelloSeqno: undefined,
+    helloIntervalMs: HELLO_INTERVAL_MS,
+    helloDeadline: undefined,
+    txcost: METRIC_INFINITY,
+    ihuExpiresAt: undefined,
+    lastHelloTransmitUs: undefined,
+    lastHelloReceiveUs: undefined,
+    rttMs: undefined,
+    helloSeqno: Math.floor(random() * 0x10000) & 0xffff,
+    sentIhu: false,
+    cost: METRIC_INFINITY,
+    lastWildcardAnswerAt: undefined,
+  };
+}
+
+/** Returns `now` as an RFC 9616 timestamp: microseconds modulo 2^32. */
+export function timestampUs(now: Millis): number {
+  return Math.floor(now * 1000) % TIMESTAMP_MODULUS;
+}
+
+function clampInterval(cs: number): number {
+  return Math.min(NEIGHBOUR_INTERVAL_MAX_MS, Math.max(NEIGHBOUR_INTERVAL_MIN_MS, cs * 10));
+}
+
+function shiftHistory(n: Neighbour, bit: 0 | 1): void {
+  n.history = ((n.history << 1) | bit) & ((1 << HELLO_HISTORY_BITS) - 1);
+  n.historyLen = Math.min(HELLO_HISTORY_BITS, n.historyLen + 1);
+}
+
+/** Records a Hello from the neighbour (RFC 8966 §3.4.1); seqno gaps count as losses. */
+export function handleHello(n: Neighbour, hello: Hello, now: Millis): void {
+  const expected = n.expectedHelloSeqno;
+  const d = expected === undefined ? undefined : seqnoMinus(hello.seqno, expected);
+  if (d === undefined || d >= HELLO_HISTORY_BITS || d <= -HELLO_HISTORY_BITS) {
+    // First Hello, or the neighbour's seqno jumped (it restarted): start a new history.
+    n.history = 1;
+    n.historyLen = 1;
+  } else if (d >= 0) {
+    for (let i = 0; i < d; i++) shiftHistory(n, 0);
+    shiftHistory(n, 1);
+  } else {
+    // A late Hello whose slot was already counted as missed: mark that slot received.
+    const slot = -d - 1;
+    if (slot < n.historyLen) n.history |= 1 << slot;
+  }
+  if (d === undefined || d >= 0 || d <= -HELLO_HISTORY_BITS) n.expectedHelloSeqno = seqnoPlus(hello.seqno, 1);
+  n.helloIntervalMs = clampInterval(hello.interval);
+  n.helloDeadline = now + n.helloIntervalMs * HELLO_MISS_GRACE_FACTOR;
+  if (hello.timestamp !== undefined) {
+    n.lastHelloTransmitUs = hello.timestamp.transmit;
+    n.lastHelloReceiveUs = timestampUs(now);
+  }
+}
+
+/**
+ * Records an IHU; with `helloTransmitUs` (the timestamp of a Hello in the same packet) and an IHU
+ * timestamp, takes an RTT sample: (now − origin) − (transmit − receive), RFC 9616 §3.2.
+ */
+export function handleIhu(n: Neighbour, ihu: Ihu, helloTransmitUs: number | undefined, now: Millis): void {
+  n.txcost = Math.max(RXCOST_UNIT, Math.min(METRIC_INFINITY, ihu.rxcost));
+  n.ihuExpiresAt = now + clampInterval(ihu.interval) * IHU_HOLD_FACTOR;
+  if (ihu.timestamp === undefined || helloTransmitUs === undefined) return;
+  const total = (timestampUs(now) - ihu.timestamp.origin + TIMESTAMP_MODULUS) % TIMESTAMP_MODULUS;
+  const held = (helloTransmitUs - ihu.timestamp.receive + TIMESTAMP_MODULUS) % TIMESTAMP_MODULUS;
+  if (total > RTT_SAMPLE_MAX_MS * 1000 || held > RTT_SAMPLE_MAX_MS * 1000) return;
+  const sampleMs = Math.max(0, total - held) / 1000;
+  n.rttMs =
+    n.rttMs === undefined
+      ? sampleMs
+      : (RTT_DECAY_NUM * sampleMs + (RTT_DECAY_DEN - RTT_DECAY_NUM) * n.rttMs) / RTT_DECAY_DEN;
+}
+
+/**
+ * Counts the Hellos that did not arrive by `now` (a miss at 1.5 × interval after the last Hello,
+ * then one per interval). Returns true if the history changed.
+ */
+export function checkHellos(n: Neighbour, now: Millis): boolean {
+  let changed = false;
+  while (n.helloDeadline !== undefined && n.helloDeadline <= now) {
+    shiftHistory(n, 0);
+    if (n.expectedHelloSeqno !== undefined) n.expectedHelloSeqno = seqnoPlus(n.expectedHelloSeqno, 1);
+    changed = true;
+    // Once the whole history is misses there is nothing more to learn until a Hello arrives.
+    n.helloDeadline = n.history === 0 ? undefined : n.helloDeadline + n.helloIntervalMs;
+  }
+  return changed;
+}
+
+function popcount(v: number): number {
+  let c = 0;
+  for (let x = v; x !== 0; x &= x - 1) c++;
+  return c;
+}
+
+/** True when at least 2 of the last 3 expected Hellos arrived (fewer slots: at most one missed). */
+export function helloReachable(n: Neighbour): boolean {
+  if (n.historyLen === 0) return false;
+  const slots = Math.min(HELLO_REACH_WINDOW, n.historyLen);
+  const received = popcount(n.history & ((1 << slots) - 1));
+  return slots - received <= HELLO_REACH_WINDOW - HELLO_REACH_MIN && received > 0;
+}
+
+/** Returns our receive cost for this neighbour (sent in IHUs): 256 × expected/received, or infinity. */
+export function rxcost(n: Neighbour): number {
+  if (!helloReachable(n)) return METRIC_INFINITY;
+  const received = popcount(n.history);
+  return Math.min(METRIC_INFINITY - 1, Math.ceil((RXCOST_UNIT * n.historyLen) / received));
+}
+
+/** Returns the link cost from RTT and loss, or METRIC_INFINITY when the neighbour is unreachable. */
+export function computeCost(n: Neighbour, now: Millis): number {
+  const rx = rxcost(n);
+  if (rx >= METRIC_INFINITY || n.ihuExpiresAt === undefined || now >= n.ihuExpiresAt) return METRIC_INFINITY;
+  if (n.txcost >= METRIC_INFINITY) return METRIC_INFINITY;
+  const rtt = n.rttMs ?? RTT_DEFAULT_MS;
+  const penalty = Math.min(RTT_MAX_MS - RTT_MIN_MS, Math.max(0, rtt - RTT_MIN_MS));
+  const cost = Math.ceil(((LINK_COST_BASE + penalty) * rx * n.txcost) / (RXCOST_UNIT * RXCOST_UNIT));
+  return Math.min(LINK_COST_MAX, cost);
+}
+
+/** The next time checkHellos() or the IHU hold time can change this neighbour's cost. */
+export function neighbourDeadline(n: Neighbour, now: Millis): Millis | undefined {
+  let d = n.helloDeadline;
+  if (n.ihuExpiresAt !== undefined && n.ihuExpiresAt > now && (d === undefined || n.ihuExpiresAt < d)) {
+    d = n.ihuExpiresAt;
+  }
+  return d;
+}
+
+/** Returns the Hello to send now (unicast, RFC 9616 timestamp) and advances our Hello seqno. */
+export function makeHello(n: Neighbour, now: Millis, intervalMs: number = HELLO_INTERVAL_MS): Hello {
+  const hello: Hello = {
+    type: TlvType.Hello,
+    unicast: true,
+    seqno: n.helloSeqno,
+    interval: Math.round(intervalMs / 10),
+    timestamp: { transmit: timestampUs(now) },
+  };
+  n.helloSeqno = seqnoPlus(n.helloSeqno, 1);
+  return hello;
+}
+
+/** Returns the IHU to send with a Hello: our rxcost, and the echo of the neighbour's last Hello timestamp. */
+export function makeIhu(n: Neighbour, intervalMs: number = IHU_INTERVAL_MS): Ihu {
+  const rx = rxcost(n);
+  if (rx < METRIC_INFINITY) n.sentIhu = true;
+  const base = {
+    type: TlvType.IHU,
+    rxcost: rx,
+    interval: Math.round(intervalMs / 10),
+    ae: AE.Wildcard,
+    address: new Uint8Array(0),
+  } as const;
+  if (n.lastHelloTransmitUs === undefined || n.lastHelloReceiveUs === undefined) return base;
+  return { ...base, timestamp: { origin: n.lastHelloTransmitUs, receive: n.lastHelloReceiveUs } };
+}
