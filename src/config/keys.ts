@@ -15,10 +15,11 @@ import {
 
 /**
  * The TUN device's MTU when none is configured. It must equal DEFAULT_TUN_MTU in
- * src/wire/link/constants.ts, which the link layer derives from its per-packet overhead;
- * change both together.
+ * src/wire/link/constants.ts, where the link layer derives it from its per-packet overhead so
+ * that a full inner packet fits one 1500-byte underlay packet; test/config/keys.test.ts holds
+ * the two equal. Kept as a literal so configuration does not depend on the wire codecs.
  */
-export const DEFAULT_TUN_MTU = 1384;
+export const DEFAULT_TUN_MTU = 1352;
 /** IPv6 requires every link to carry 1280-byte packets (RFC 8200 §5). */
 export const MIN_TUN_MTU = 1280;
 export const DEFAULT_LISTEN_PORT = 9651;

@@ -2,7 +2,8 @@
  * The loader: merge the sources, validate, and build the frozen `Config`.
  *
  *   1. read the flags (they may name the config file with --config);
- *   2. read the file (--config, else `file`, else $HYPHA_CONFIG; no file is fine) and the environment;
+ *   2. read the file (--config, else `file`, else $HYPHA_CONFIG, else `defaultFile` if it exists)
+ *      and the environment;
  *   3. validate every value each source sets, even one a higher source overrides: a broken file
  *      stays broken when a flag happens to hide it;
  *   4. for each key take the highest source that sets or resets it: flag > env > file > default;
@@ -60,8 +61,13 @@ export interface Config {
 }
 
 export interface LoadOptions {
-  /** Config file path; a `--config` flag overrides it, and it overrides $HYPHA_CONFIG. */
+  /** Config file path (the CLI's `--config` when it parsed that itself); a `--config` in `flags` overrides it. */
   readonly file?: string;
+  /**
+   * File to read when neither `--config`, `file` nor $HYPHA_CONFIG names one, and only if it exists:
+   * the CLI passes `defaultConfigFile(env, uid)`.
+   */
+  readonly defaultFile?: string;
   /** The config file's contents, used instead of reading the file (tests, `config check` on stdin). */
   readonly fileText?: string;
   /** The environment: `HYPHA_*` variables, and HOME / XDG_STATE_HOME for the default key path. */
@@ -172,23 +178,28 @@ export function resolveConfig(opts: LoadOptions): ResolvedConfig {
   const flags = readFlagLayer(opts.flags ?? [], cwd);
   const envFile = env[ENV_CONFIG_FILE];
   const named = flags.configFile ?? opts.file ?? (envFile === '' ? undefined : envFile);
-  const file = named === undefined ? undefined : resolve(cwd, named);
+  let file = named === undefined ? undefined : resolve(cwd, named);
   let fileLayer: Layer | undefined;
-  if (file !== undefined) {
+  const fallback =
+    named === undefined && opts.defaultFile !== undefined ? resolve(cwd, opts.defaultFile) : undefined;
+  for (const path of file !== undefined ? [file] : fallback !== undefined ? [fallback] : []) {
     let text = opts.fileText;
     if (text === undefined) {
       try {
-        text = readFileSync(file, 'utf8');
+        text = readFileSync(path, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
+        // A missing default file just means no file; a missing named file is an error.
+        if (path === fallback && code === 'ENOENT') break;
         problems.push({
           key: '(file)',
-          origin: { kind: 'file', path: file },
+          origin: { kind: 'file', path },
           message: `cannot read the file (${code})`,
         });
       }
     }
-    if (text !== undefined) fileLayer = readFileLayer(text, file);
+    file = path;
+    if (text !== undefined) fileLayer = readFileLayer(text, path);
   }
   const layers = [flags, readEnvLayer(env, cwd), ...(fileLayer === undefined ? [] : [fileLayer])];
   for (const l of [...layers].reverse()) problems.push(...l.problems);

@@ -41,7 +41,7 @@ describe('defaults', () => {
     expect(c.listen_port).toBe(9651);
     expect(c.peers).toEqual([]);
     expect(c.tun_name).toBe('hypha0');
-    expect(c.tun_mtu).toBe(1384);
+    expect(c.tun_mtu).toBe(1352);
     expect(c.api_addr).toEqual({ kind: 'tcp', text: '127.0.0.1:8989', host: '127.0.0.1', port: 8989 });
     expect(c.api_allow_remote).toBe(false);
     expect(c.api_token_file).toBeUndefined();
@@ -405,5 +405,14 @@ describe('config file location', () => {
     expect(r({ file: '/opt.toml', flags: ['-c', '/flag.toml'] })).toBe('/flag.toml');
     expect(r({ flags: { config: '/rec.toml' } })).toBe('/rec.toml');
     expect(r({ env: { HYPHA_CONFIG: '' } })).toBeUndefined();
+    expect(r({ defaultFile: '/default.toml' })).toBe('/env.toml');
+    expect(r({ defaultFile: '/default.toml', env: { HYPHA_CONFIG: '' } })).toBe('/default.toml');
+  });
+
+  it('reads the default file only if it exists', () => {
+    const r = (defaultFile: string) => resolveConfig({ ...BASE, defaultFile }).file;
+    expect(r('/nonexistent/hypha.toml')).toBeUndefined();
+    const shipped = new URL('../../config/hypha.toml', import.meta.url).pathname;
+    expect(r(shipped)).toBe(shipped);
   });
 });
