@@ -87,10 +87,11 @@ function unknownSubTlvsArb(reserved: readonly number[]): fc.Arbitrary<UnknownSub
   return fc.option(fc.array(sub, { minLength: 1, maxLength: 2 }), { nil: undefined });
 }
 
-function withOptional<T extends object>(base: T, extra: Record<string, unknown>): T {
+/** Adds the fields of `extra` that are defined, as the decoder leaves absent fields out. */
+function withOptional(base: object, extra: Record<string, unknown>): Tlv {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
-  return out as T;
+  return out as unknown as Tlv;
 }
 
 export const padNArb: fc.Arbitrary<Tlv> = fc

@@ -251,6 +251,7 @@ export class PacketWriter {
         throw new RangeError('Update: no router id (set Update.routerId or write a RouterId TLV before it)');
       }
       if (id !== undefined && !sameBytes(id, this.routerId)) this.routerIdTlv(id);
+      this.assumedRouterId = id;
     }
 
     let flags = u.flags & ~(UPDATE_FLAG_DEFAULT_PREFIX | UPDATE_FLAG_ROUTER_ID);

@@ -18,7 +18,8 @@ export interface EncodeOptions {
 
 /**
  * Encodes `tlvs` into one packet, in order. An Update whose `routerId` is not the one in force is
- * preceded by a Router-Id TLV; an Update without `routerId` uses the last RouterId TLV before it.
+ * preceded by a Router-Id TLV; an Update without `routerId` keeps the one in force, set by the last
+ * RouterId TLV or Update.routerId before it, exactly as a receiver resolves it.
  * Throws RangeError if the TLVs do not fit one packet (64 KiB body); use encodePackets for links.
  */
 export function encodePacket(tlvs: readonly Tlv[], options?: EncodeOptions): Uint8Array {
