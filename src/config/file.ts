@@ -113,11 +113,15 @@ export function readFileLayer(text: string, path: string): Layer {
         }
       } else {
         const suggestion = nearest(dotted, KEY_NAMES);
+        // The classic TOML slip: a top-level key written after a [table] header lands in that table.
+        const misplaced = prefix.length > 0 && findKey(name) !== undefined;
         layer.problems.push({
           key: dotted,
           origin,
           value: renderValue(value),
-          message: 'unknown key',
+          message: misplaced
+            ? `unknown key; ${name} is a top-level key, so write it above the first [table] header`
+            : 'unknown key',
           ...(suggestion === undefined ? {} : { suggestion }),
         });
       }

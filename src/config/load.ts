@@ -124,6 +124,34 @@ function resolvePath(p: string, baseDir: string, env: LoadOptions['env']): strin
   return resolve(baseDir, p);
 }
 
+const SOURCE_ORDER = { file: 0, env: 1, flag: 2, default: 3 } as const;
+
+/** Orders problems as a reader goes: the file top to bottom, then the environment, then the flags. */
+function sortProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const line = (p: ConfigProblem) => (p.origin.kind === 'file' ? (p.origin.line ?? 0) : 0);
+  // Array.prototype.sort is stable (ES2019), so problems at one place keep the order they were found in.
+  return [...problems].sort(
+    (a, b) => SOURCE_ORDER[a.origin.kind] - SOURCE_ORDER[b.origin.kind] || line(a) - line(b),
+  );
+}
+
+/** Reads a config file, adding a problem when it cannot; a missing `optional` file is no problem. */
+function readText(path: string, optional: boolean, problems: ConfigProblem[]): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    if (!(optional && code === 'ENOENT')) {
+      problems.push({
+        key: '(file)',
+        origin: { kind: 'file', path },
+        message: `cannot read the file (${code})`,
+      });
+    }
+    return undefined;
+  }
+}
+
 interface Chosen {
   readonly value: unknown;
   readonly origin: ConfigOrigin;
@@ -178,28 +206,14 @@ export function resolveConfig(opts: LoadOptions): ResolvedConfig {
   const flags = readFlagLayer(opts.flags ?? [], cwd);
   const envFile = env[ENV_CONFIG_FILE];
   const named = flags.configFile ?? opts.file ?? (envFile === '' ? undefined : envFile);
-  let file = named === undefined ? undefined : resolve(cwd, named);
+  // A named file must exist; the default file is read only if it does.
+  const optional = named === undefined;
+  const path = named ?? opts.defaultFile;
+  const file = path === undefined ? undefined : resolve(cwd, path);
   let fileLayer: Layer | undefined;
-  const fallback =
-    named === undefined && opts.defaultFile !== undefined ? resolve(cwd, opts.defaultFile) : undefined;
-  for (const path of file !== undefined ? [file] : fallback !== undefined ? [fallback] : []) {
-    let text = opts.fileText;
-    if (text === undefined) {
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        // A missing default file just means no file; a missing named file is an error.
-        if (path === fallback && code === 'ENOENT') break;
-        problems.push({
-          key: '(file)',
-          origin: { kind: 'file', path },
-          message: `cannot read the file (${code})`,
-        });
-      }
-    }
-    file = path;
-    if (text !== undefined) fileLayer = readFileLayer(text, path);
+  if (file !== undefined) {
+    const text = opts.fileText ?? readText(file, optional, problems);
+    if (text !== undefined) fileLayer = readFileLayer(text, file);
   }
   const layers = [flags, readEnvLayer(env, cwd), ...(fileLayer === undefined ? [] : [fileLayer])];
   for (const l of [...layers].reverse()) problems.push(...l.problems);
@@ -248,7 +262,7 @@ export function resolveConfig(opts: LoadOptions): ResolvedConfig {
   }
 
   // 6.
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   const v = <K extends KeyName>(k: K) => get(k).value;
   const name = v('network.name');
   const psk = v('network.psk_file');
@@ -274,7 +288,11 @@ export function resolveConfig(opts: LoadOptions): ResolvedConfig {
     const c = chosen.get(k.key)!;
     return { key: k.key, display: renderValue(plain(k.key, c.value)), origin: c.origin };
   });
-  return Object.freeze({ config, entries: Object.freeze(entries), file });
+  return Object.freeze({
+    config,
+    entries: Object.freeze(entries),
+    file: fileLayer === undefined && optional ? undefined : file,
+  });
 }
 
 /**

@@ -114,7 +114,9 @@ describe('docs/configuration.md', () => {
         .find((l) => new RegExp(`^\\| \`${d.key}\` +\\|`).test(l) && l.includes(`\`${d.flag}\``));
       expect(row, d.key).toBeDefined();
       expect(row).toContain(`\`${d.env}\``);
-      expect(row).toContain(d.default.startsWith('<') || d.default === 'unset' ? d.default : `\`${d.default}\``);
+      expect(row).toContain(
+        d.default.startsWith('<') || d.default === 'unset' ? d.default : `\`${d.default}\``,
+      );
     }
   });
 });

@@ -230,6 +230,23 @@ describe('unknown keys', () => {
     expect(problemsOf(() => load({ flags: { tunNmae: 'x' } }))[0]!.suggestion).toBe('--tun-name');
   });
 
+  it('explains a top-level key written under a table', () => {
+    const ps = problemsOf(() => fromText('[log]\nlevel = "info"\nlisten_port = 1\n'));
+    expect(ps[0]!.key).toBe('log.listen_port');
+    expect(ps[0]!.suggestion).toBe('listen_port');
+    expect(ps[0]!.message).toMatch(/write it above the first \[table\] header/);
+  });
+
+  it('lists file problems by line, then environment, then flags', () => {
+    const ps = problemsOf(() =>
+      fromText('peers = ["x"]\nlisten_port = 0\nbogus = 1\n', {
+        env: { HYPHA_TUN_MTU: '1' },
+        flags: ['--tun-name', ''],
+      }),
+    );
+    expect(ps.map((p) => p.key)).toEqual(['peers[0]', 'listen_port', 'bogus', 'tun_mtu', 'tun_name']);
+  });
+
   it('refuses a known table written as a value', () => {
     const ps = problemsOf(() => fromText('log = "debug"'));
     expect(ps[0]!.message).toMatch(/must be a table: write \[log\]/);
