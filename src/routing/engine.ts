@@ -547,7 +547,9 @@ class Engine implements RoutingEngine {
     if (sel !== undefined) {
       const m = routeMetric(sel);
       const adv = e.advertised;
+      // A new next hop is always announced: split horizon hid the old route from that neighbour.
       if (
+        sel !== old ||
         adv === undefined ||
         adv.metric >= METRIC_INFINITY ||
         seqnoCompare(sel.seqno, adv.seqno) !== 0 ||

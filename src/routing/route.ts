@@ -75,13 +75,15 @@ export function findRoute(e: PrefixEntry, neighbourId: string): Route | undefine
   return undefined;
 }
 
-/** Removes the route through `neighbourId`; returns it, or undefined if there was none. */
+/**
+ * Removes the route through `neighbourId`; returns it, or undefined if there was none. If it was
+ * the selected route, `e.selected` still names it until the caller re-runs selection (which then
+ * sees the loss and retracts or replaces it).
+ */
 export function flushRoute(e: PrefixEntry, neighbourId: string): Route | undefined {
   const i = e.routes.findIndex((r) => r.neighbour.id === neighbourId);
   if (i < 0) return undefined;
-  const [r] = e.routes.splice(i, 1);
-  if (e.selected === r) e.selected = undefined;
-  return r;
+  return e.routes.splice(i, 1)[0];
 }
 
 function better(a: Route, am: number, asm: number, b: Route, bm: number, bsm: number): boolean {

@@ -4,8 +4,15 @@
  * `driveBounded(n)`, per-link drop filters and cuts. Identities are real Ed25519 keys from fixed
  * seeds, with real sign/verify. Tests look only at polled actions and the engine's views.
  */
-import { publicIdentityFromEd25519, identityFromSeed, type NodeIdentity, sign, verify } from '../../src/identity/keys.js';
+
 import { maskPrefix, NODE_SUBNET_LEN } from '../../src/identity/address.js';
+import {
+  identityFromSeed,
+  type NodeIdentity,
+  publicIdentityFromEd25519,
+  sign,
+  verify,
+} from '../../src/identity/keys.js';
 import type {
   EngineAction,
   EngineEvent,
@@ -170,8 +177,8 @@ export class Net {
   }
 
   /** Brings up the link a–b (neighbourUp on both sides). Neighbour ids are the peer's index as a string. */
-  connect(a: number, b: number, latencyMs = this.#latency): void {
-    this.links.set(linkKey(a, b), { latencyMs, cut: false });
+  connect(a: number, b: number, latencyMs = this.#latency, filter?: Link['filter']): void {
+    this.links.set(linkKey(a, b), { latencyMs, cut: false, filter });
     this.handle(a, { kind: 'neighbourUp', neighbour: String(b), publicKey: this.node(b).identity.publicKey });
     this.handle(b, { kind: 'neighbourUp', neighbour: String(a), publicKey: this.node(a).identity.publicKey });
   }
@@ -313,7 +320,9 @@ export class Net {
             break;
           }
           if (seen.has(next.index)) {
-            throw new Error(`routing loop toward ${dst.index} at t=${this.time}: ${[...seen, next.index].join(' → ')}`);
+            throw new Error(
+              `routing loop toward ${dst.index} at t=${this.time}: ${[...seen, next.index].join(' → ')}`,
+            );
           }
           seen.add(next.index);
           cur = next;
