@@ -74,11 +74,12 @@ function expected(tlvs: readonly Tlv[], compress: boolean): Tlv[] {
     }
     if (t.routerId && t.prefix.ae !== AE.Wildcard) current = t.routerId;
     const { routerId: _drop, ...rest } = t;
+    // A wildcard retraction names no source, so it carries no router id.
     const compressed = compress && (t.prefix.ae === AE.IPv4 || t.prefix.ae === AE.IPv6);
     out.push({
       ...rest,
       flags: compressed ? t.flags | 0x80 : t.flags,
-      ...(current && { routerId: current }),
+      ...(current && t.prefix.ae !== AE.Wildcard && { routerId: current }),
     });
   }
   return out;

@@ -286,7 +286,8 @@ export function decodeUpdate(s: TlvSpan, state: ParseState): TlvRead {
     seqno: readU16(b, body + UPDATE_OFF_SEQNO),
     metric,
     prefix: { ae, plen, addr: p.addr },
-    ...(state.routerId && { routerId: state.routerId }),
+    // A wildcard retraction names no source, so no router id goes with it.
+    ...(state.routerId && ae !== AE.Wildcard && { routerId: state.routerId }),
     ...(originator && { originator }),
     ...(signature && { signature }),
     ...(unknown && { unknownSubTlvs: unknown }),
