@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { HyphaError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerConfigCommands } from './commands/config.js';
 import { registerKeyCommands, UsageError } from './commands/keys.js';
 import { type CliIo, ExitCode, processIo } from './io.js';
 
@@ -13,12 +14,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerKeyCommands(program, io, setExit);
-  for (const sub of program.commands) {
-    sub
-      .exitOverride()
-      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-      .showHelpAfterError('(add --help for usage)');
-  }
+  registerConfigCommands(program, io, setExit);
+  const configure = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+        .showHelpAfterError('(add --help for usage)');
+      configure(sub);
+    }
+  };
+  configure(program);
   return program;
 }
 

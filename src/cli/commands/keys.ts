@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { formatIPv6 } from '../../identity/address.js';
-import { defaultKeyFile } from '../../identity/default-path.js';
 import { KeyError } from '../../identity/errors.js';
-import { loadSeed, readKeyFile, writeKeyFile } from '../../identity/keyfile.js';
+import { loadSeed, SEED_ENV_VAR, writeKeyFile } from '../../identity/keyfile.js';
 import {
   generateSeed,
   identityFromSeed,
@@ -11,6 +10,7 @@ import {
   publicIdentityFromEd25519,
 } from '../../identity/keys.js';
 import { toHex } from '../../util/bytes.js';
+import { loadCliConfig } from '../config-file.js';
 import { type CliIo, ExitCode } from '../io.js';
 
 /** The JSON shape of `hypha inspect --json`. */
@@ -49,15 +49,17 @@ export function registerKeyCommands(program: Command, io: CliIo, setExit: (code:
   program
     .command('generate-keys')
     .description('create a new node identity (a 32-byte Ed25519 seed) in a key file, mode 0600')
-    .option('-k, --key-file <path>', 'where to write the key', defaultKeyFile(io.env))
+    .option('-k, --key-file <path>', 'where to write the key (default: key_file from the configuration)')
+    .option('-c, --config <file>', 'configuration file to take key_file from')
     .option('-f, --force', 'replace an existing key file (the node gets a new identity and address)', false)
     .option('--json', 'print the new identity as JSON', false)
-    .action((opts: { keyFile: string; force: boolean; json: boolean }) => {
+    .action((opts: { keyFile?: string; config?: string; force: boolean; json: boolean }) => {
+      const keyFile = opts.keyFile ?? loadCliConfig(io, opts.config).key_file;
       const seed = generateSeed((n) => new Uint8Array(randomBytes(n)));
-      writeKeyFile(opts.keyFile, seed, { force: opts.force });
+      writeKeyFile(keyFile, seed, { force: opts.force });
       const facts = describeIdentity(identityFromSeed(seed));
       seed.fill(0);
-      if (!opts.json) io.stderr(`wrote ${opts.keyFile}\n`);
+      if (!opts.json) io.stderr(`wrote ${keyFile}\n`);
       printIdentity(io, facts, opts.json);
       setExit(ExitCode.Ok);
     });
@@ -66,25 +68,29 @@ export function registerKeyCommands(program: Command, io: CliIo, setExit: (code:
     .command('inspect')
     .description("print a node's public key, X25519 key, overlay address and /64 subnet")
     .argument('[pubkey]', 'an Ed25519 public key as 64 hex characters (instead of reading a key file)')
-    .option('-k, --key-file <path>', 'the key file to read', defaultKeyFile(io.env))
+    .option('-k, --key-file <path>', 'the key file to read (default: key_file from the configuration)')
+    .option('-c, --config <file>', 'configuration file to take key_file from')
     .option('--key-fd <fd>', 'read the seed as hex from this inherited file descriptor', parseFd)
     .option('--json', 'print JSON: {"publicKey","x25519PublicKey","address","subnet"}', false)
-    .action((pubkey: string | undefined, opts: { keyFile: string; keyFd?: number; json: boolean }) => {
-      let id: PublicIdentity;
-      if (pubkey !== undefined) {
-        id = publicFromHex(pubkey);
-      } else if (opts.keyFd !== undefined || io.env.HYPHA_KEY_SEED) {
-        const { seed } = loadSeed({ keyFile: opts.keyFile, create: false, keyFd: opts.keyFd, env: io.env });
-        id = identityFromSeed(seed);
-        seed.fill(0);
-      } else {
-        const seed = readKeyFile(opts.keyFile);
-        id = identityFromSeed(seed);
-        seed.fill(0);
-      }
-      printIdentity(io, describeIdentity(id), opts.json);
-      setExit(ExitCode.Ok);
-    });
+    .action(
+      (
+        pubkey: string | undefined,
+        opts: { keyFile?: string; config?: string; keyFd?: number; json: boolean },
+      ) => {
+        let id: PublicIdentity;
+        if (pubkey !== undefined) {
+          id = publicFromHex(pubkey);
+        } else {
+          const fromSeedSource = opts.keyFd !== undefined || Boolean(io.env[SEED_ENV_VAR]);
+          const keyFile = opts.keyFile ?? (fromSeedSource ? '' : loadCliConfig(io, opts.config).key_file);
+          const { seed } = loadSeed({ keyFile, create: false, keyFd: opts.keyFd, env: io.env });
+          id = identityFromSeed(seed);
+          seed.fill(0);
+        }
+        printIdentity(io, describeIdentity(id), opts.json);
+        setExit(ExitCode.Ok);
+      },
+    );
 }
 
 function parseFd(value: string): number {
