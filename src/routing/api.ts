@@ -7,12 +7,12 @@
  *   3. re-arm the single timer to `nextTimeout()` if it changed, and call `handle({kind:'timer'}, now)`
  *      when it fires. A timer event before anything is due does nothing; `now` never goes backwards.
  *
- * Nothing in src/routing reads a clock, a socket or Math.random: time arrives as `now`, randomness and
+ * Nothing in src/routing reads a clock, a socket or the global RNG: time arrives as `now`, randomness and
  * crypto through `EngineDeps`.
  */
 import type { Prefix, Tlv } from '../wire/babel/types.js';
 
-/** Monotonic milliseconds: performance.now() in the daemon, virtual time in the simulator. */
+/** Monotonic milliseconds: the daemon's monotonic clock (never wall-clock Date), virtual time in the simulator. */
 export type Millis = number;
 
 /** The driver's handle for a neighbour (one authenticated link). Opaque to the engine. */
