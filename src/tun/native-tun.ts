@@ -55,7 +55,7 @@ type ReaderHandle = { readonly [readerBrand]: true };
 const ADDON_FILE = 'native/build/Release/hypha_tun.node';
 /** Where the addon sits relative to this module: from src/tun/ and from dist/src/tun/. */
 const ADDON_CANDIDATES = [`../../${ADDON_FILE}`, `../../../${ADDON_FILE}`];
-const BUILD_HINT = 'build it with: npm run build:native (needs python3, make and a C compiler)';
+const BUILD_COMMAND = 'npm run build:native (needs python3, make and a C compiler)';
 
 let cachedAddon: TunAddon | undefined;
 
@@ -73,7 +73,7 @@ export function loadTunAddon(path?: string): TunAddon {
   if (file === undefined || !existsSync(file))
     throw new TunError(
       'HYPHA_ERR_TUN_OPEN',
-      `the TUN addon is not built (${path ?? ADDON_FILE} is missing): ${BUILD_HINT}`,
+      `the TUN addon is not built (${path ?? ADDON_FILE} is missing): build it with: ${BUILD_COMMAND}`,
     );
   let addon: TunAddon;
   try {
@@ -82,7 +82,7 @@ export function loadTunAddon(path?: string): TunAddon {
     throw tunErrorFrom(
       'HYPHA_ERR_TUN_OPEN',
       err,
-      `the TUN addon ${file} failed to load; re${BUILD_HINT.slice(1)}`,
+      `the TUN addon ${file} failed to load; rebuild it with: ${BUILD_COMMAND}`,
     );
   }
   if (path === undefined) cachedAddon = addon;

@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ADDON = fileURLToPath(new URL('../../native/build/Release/hypha_tun.node', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/netns-child.ts', import.meta.url));
+const OPEN_CHILD = fileURLToPath(new URL('./fixtures/open-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** uid and gid of `nobody`. */
+const NOBODY = '65534';
 const NS = `hypha-tun-${process.pid}-${randomBytes(3).toString('hex')}`;
 const IFNAME = 'hytun0';
 const MTU = 1420;
@@ -125,7 +129,7 @@ describe.skipIf(skipReason !== undefined)(
       const proc = spawn(
         'ip',
         ['netns', 'exec', NS, process.execPath, '--import', 'tsx', CHILD, IFNAME, String(MTU), OWN, PEER],
-        { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['pipe', 'pipe', 'pipe'] },
+        { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
       );
       child = new Child(proc);
       await child.next('ready');
@@ -191,6 +195,43 @@ describe.skipIf(skipReason !== undefined)(
       expect(r.code).toBe('HYPHA_ERR_TUN_OPEN');
       expect(r.errno).toBe(16); // EBUSY
       expect(String(r.message)).toMatch(/already attached to another process/);
+    });
+
+    it.skipIf(!has('setpriv'))('tells an unprivileged user that CAP_NET_ADMIN is needed', () => {
+      const r = spawnSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          NS,
+          'setpriv',
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          '--clear-groups',
+          '--inh-caps=-all',
+          process.execPath,
+          '--import',
+          'tsx',
+          OPEN_CHILD,
+          'hyperm0',
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: EVENT_TIMEOUT_MS,
+          env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+        },
+      );
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      expect(line, r.stderr).not.toBe('');
+      const out = JSON.parse(line);
+      expect(out.opened).toBe(false);
+      expect(out.isTunError).toBe(true);
+      expect(out.code).toBe('HYPHA_ERR_TUN_OPEN');
+      expect([1, 13]).toContain(out.errno); // EPERM from TUNSETIFF or EACCES from open
+      expect(out.message).toMatch(
+        /permission denied.*CAP_NET_ADMIN \(run as root or give the service that capability\)/,
+      );
     });
 
     it('removes the interface on close', async () => {
