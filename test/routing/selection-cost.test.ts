@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { METRIC_INFINITY, SMOOTHING_HALF_LIFE_MS, SWITCH_MIN_GAIN } from '../../src/routing/constants.js';
+import {
+  checkHellos,
+  computeCost,
+  createNeighbour,
+  handleHello,
+  handleIhu,
+  helloReachable,
+  makeHello,
+  makeIhu,
+  type Neighbour,
+  rxcost,
+  timestampUs,
+} from '../../src/routing/neighbour.js';
+import { type PrefixEntry, type Route, selectRoute } from '../../src/routing/route.js';
+import { VerifyCache } from '../../src/routing/verify-cache.js';
+import { AE, TlvType } from '../../src/wire/babel/types.js';
+
+function neighbour(id: string, cost: number): Neighbour {
+  const n = createNeighbour(id, new Uint8Array(32), () => 0.5);
+  n.cost = cost;
+  return n;
+}
+
+function route(n: Neighbour, refMetric: number, now: number): Route {
+  return {
+    neighbour: n,
+    sourceKey: 's',
+    originator: new Uint8Array(32),
+    seqno: 1,
+    refMetric,
+    signature: new Uint8Array(64),
+    expiresAt: now + 1e9,
+    smoothed: METRIC_INFINITY,
+    smoothedAt: now,
+    smoothedTarget: METRIC_INFINITY,
+  };
+}
+
+function entry(routes: Route[]): PrefixEntry {
+  return {
+    key: 'p',
+    prefix: { ae: AE.IPv6, plen: 64, addr: new Uint8Array(16) },
+    routes,
+    selected: undefined,
+    installed: undefined,
+    advertised: undefined,
+  };
+}
+
+const feasible = () => true;
+
+describe('route selection with hysteresis', () => {
+  it('takes the best candidate when nothing is selected, and skips infeasible or infinite routes', () => {
+    const a = route(neighbour('a', 10), 100, 0);
+    const b = route(neighbour('b', 10), 50, 0);
+    const c = route(neighbour('c', METRIC_INFINITY), 0, 0);
+    const e = entry([a, b, c]);
+    expect(selectRoute(e, 0, feasible)).toBe(b);
+    expect(selectRoute(e, 0, (r) => r !== b)).toBe(a);
+  });
+
+  it('does not switch for a gain below SWITCH_MIN_GAIN, however long it lasts', () => {
+    const a = route(neighbour('a', 10), 100, 0);
+    const b = route(neighbour('b', 10), 100 - SWITCH_MIN_GAIN + 1, 0);
+    const e = entry([a, b]);
+    e.selected = a;
+    for (let t = 0; t < 60_000; t += 1000) expect(selectRoute(e, t, feasible)).toBe(a);
+  });
+
+  it('ignores a brief dip of another route, and switches once the gain persists', () => {
+    const a = route(neighbour('a', 10), 90, 0); // 100
+    const b = route(neighbour('b', 10), 120, 0); // 130
+    const e = entry([a, b]);
+    e.selected = selectRoute(e, 0, feasible);
+    expect(e.selected).toBe(a);
+    // b dips to 50: better by far in metric, but its smoothed metric lags: no switch...
+    b.refMetric = 40;
+    expect(selectRoute(e, 1, feasible)).toBe(a);
+    // ...and a dip that ends within a fraction of the half-life never moves it.
+    b.refMetric = 120;
+    expect(selectRoute(e, 500, feasible)).toBe(a);
+    // A persistent improvement wins after its smoothed metric crosses a's (≈ 2.3 s here).
+    b.refMetric = 40;
+    let switchedAt: number | undefined;
+    for (let t = 1000; t < 1000 + 5 * SMOOTHING_HALF_LIFE_MS; t += 250) {
+      e.selected = selectRoute(e, t, feasible);
+      if (e.selected === b) {
+        switchedAt = t;
+        break;
+      }
+    }
+    expect(switchedAt).toBeDefined();
+    expect(switchedAt! - 1000).toBeGreaterThanOrEqual(2_000);
+    expect(switchedAt! - 1000).toBeLessThanOrEqual(2 * SMOOTHING_HALF_LIFE_MS);
+  });
+
+  it('a worsening selected route is kept until its smoothed metric is worse too', () => {
+    const a = route(neighbour('a', 10), 90, 0); // 100
+    const b = route(neighbour('b', 10), 120, 0); // 130
+    const e = entry([a, b]);
+    e.selected = selectRoute(e, 0, feasible);
+    a.refMetric = 190; // 200
+    expect(selectRoute(e, 1, feasible)).toBe(a);
+    expect(selectRoute(e, 1 + SMOOTHING_HALF_LIFE_MS, feasible)).toBe(b);
+  });
+
+  it('leaves a selected route that stopped being a candidate at once', () => {
+    const na = neighbour('a', 10);
+    const a = route(na, 10, 0);
+    const b = route(neighbour('b', 10), 500, 0);
+    const e = entry([a, b]);
+    e.selected = selectRoute(e, 0, feasible);
+    expect(e.selected).toBe(a);
+    na.cost = METRIC_INFINITY;
+    expect(selectRoute(e, 1, feasible)).toBe(b);
+  });
+});
+
+describe('neighbour cost from RTT and loss', () => {
+  function exchange(rttMs: number, holdMs: number) {
+    const a = createNeighbour('b', new Uint8Array(32), () => 0.1); // a's view of b
+    const b = createNeighbour('a', new Uint8Array(32), () => 0.2); // b's view of a
+    let t = 1000;
+    for (let i = 0; i < 20; i++) {
+      const helloA = makeHello(b, t); // a sends to b
+      t += rttMs / 2;
+      handleHello(b, helloA, t); // b receives...
+      t += holdMs; // ...holds it, then answers with Hello + IHU
+      const helloB = makeHello(a, t);
+      const ihuB = makeIhu(b);
+      t += rttMs / 2;
+      handleHello(a, helloB, t);
+      handleIhu(a, ihuB, helloB.timestamp?.transmit, t);
+      t += 4000 - rttMs - holdMs;
+    }
+    return { a, t };
+  }
+
+  it('measures the RTT without the peer’s hold time (RFC 9616)', () => {
+    const { a, t } = exchange(80, 1500);
+    expect(a.rttMs).toBeCloseTo(80, 3);
+    expect(computeCost(a, t)).toBe(10 + 79);
+  });
+
+  it('cost grows with RTT', () => {
+    const near = exchange(5, 0);
+    const far = exchange(200, 0);
+    expect(computeCost(near.a, near.t)).toBeLessThan(computeCost(far.a, far.t));
+    expect(computeCost(far.a, far.t)).toBe(10 + 199);
+  });
+
+  it('smooths an RTT spike', () => {
+    const { a } = exchange(50, 0);
+    const n = a;
+    const before = n.rttMs!;
+    const now = 200_000;
+    handleIhu(
+      n,
+      {
+        type: TlvType.IHU,
+        rxcost: 256,
+        interval: 400,
+        ae: AE.Wildcard,
+        address: new Uint8Array(0),
+        timestamp: { origin: timestampUs(now - 1000), receive: 0 },
+      },
+      0,
+      now,
+    );
+    expect(n.rttMs!).toBeGreaterThan(before);
+    expect(n.rttMs!).toBeLessThan(before + (1000 - before) * 0.2); // α = 42/256
+  });
+
+  it('loss raises the cost, and two missed Hellos make the neighbour unreachable', () => {
+    const { a, t } = exchange(20, 0);
+    const base = computeCost(a, t);
+    expect(rxcost(a)).toBe(256);
+    // One Hello lost (seqno gap): ETX factor 16/15.
+    const h = makeHello(
+      createNeighbour('x', new Uint8Array(32), () => 0),
+      t,
+    );
+    handleHello(a, { ...h, seqno: (a.expectedHelloSeqno! + 1) & 0xffff }, t);
+    expect(rxcost(a)).toBe(Math.ceil((256 * 16) / 15));
+    expect(computeCost(a, t)).toBeGreaterThan(base);
+    expect(helloReachable(a)).toBe(true);
+  });
+
+  it('declares a silent neighbour unreachable 2.5 Hello intervals after its last Hello', () => {
+    const { a } = exchange(20, 0);
+    const deadline = a.helloDeadline!;
+    const lastHello = deadline - 6_000; // the first miss is counted 1.5 × 4 s after the last Hello
+    checkHellos(a, deadline);
+    expect(helloReachable(a)).toBe(true); // 1 miss of 3
+    checkHellos(a, lastHello + 9_999);
+    expect(helloReachable(a)).toBe(true);
+    checkHellos(a, lastHello + 10_000);
+    expect(helloReachable(a)).toBe(false); // 2 misses of 3
+    expect(computeCost(a, lastHello + 10_000)).toBe(METRIC_INFINITY);
+  });
+
+  it('is unreachable until an IHU arrives, and again when the IHU hold time passes', () => {
+    const n = createNeighbour('x', new Uint8Array(32), () => 0);
+    handleHello(n, { type: TlvType.Hello, unicast: true, seqno: 1, interval: 400 }, 0);
+    expect(computeCost(n, 0)).toBe(METRIC_INFINITY);
+    handleIhu(
+      n,
+      { type: TlvType.IHU, rxcost: 256, interval: 400, ae: AE.Wildcard, address: new Uint8Array(0) },
+      undefined,
+      0,
+    );
+    expect(computeCost(n, 1)).toBeLessThan(METRIC_INFINITY);
+    handleHello(n, { type: TlvType.Hello, unicast: true, seqno: 2, interval: 400 }, 13_000);
+    expect(computeCost(n, 14_000)).toBe(METRIC_INFINITY); // 3.5 × 4 s after the IHU
+  });
+});
+
+describe('verify cache', () => {
+  it('is an LRU keyed by triple that only matches the exact signature', () => {
+    const c = new VerifyCache(2);
+    const s1 = new Uint8Array(64).fill(1);
+    c.add('a', s1);
+    c.add('b', s1);
+    expect(c.has('a', s1)).toBe(true); // a is now most recent
+    expect(c.has('a', new Uint8Array(64).fill(2))).toBe(false);
+    c.add('c', s1); // evicts b
+    expect(c.has('b', s1)).toBe(false);
+    expect(c.has('a', s1)).toBe(true);
+    expect(c.size).toBe(2);
+  });
+});
