@@ -393,9 +393,9 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   if (r->closing) return;
   uint32_t n = 0;
   int err = 0;
-  if (status < 0) {
-    err = -status;
-  } else {
+  /* On EPOLLERR libuv reports UV_EBADF and stops the poll; reading anyway drains what is queued
+   * and yields the kernel's own errno (EBADFD once the interface was deleted). */
+  {
     const size_t cap = r->slot_size - r->headroom;
     while (n < r->batch_max) {
       uint8_t *p = r->slab + (size_t)n * r->slot_size + r->headroom;
@@ -413,6 +413,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       r->lengths[n++] = (uint32_t)k;
     }
   }
+  if (status < 0 && err == 0) err = -status;
   if (n == 0 && r->truncated == 0 && err == 0) return;
   if (err != 0) { /* a persistent error would wake us forever; JS decides what happens next */
     uv_poll_stop(&r->poll);

@@ -180,6 +180,19 @@ describe.skipIf(skipReason !== undefined)(
       expect((r.received as string[]).sort()).toEqual(['one', 'three', 'two']);
     });
 
+    it('delivers packets that queued while the event loop was blocked in one batch', async () => {
+      const r = await child!.command('burst', 'burst');
+      // All five datagrams were queued before the reader woke, so one call carried them all.
+      expect(r.perBatch).toEqual([5]);
+    });
+
+    it('reports deletion of the interface as a HYPHA_ERR_TUN_IO read error', async () => {
+      await child!.command('open-second', 'second-open');
+      ipIn('link', 'del', 'hytun1');
+      const r = await child!.next('second-read-error');
+      expect(r).toMatchObject({ isTunError: true, code: 'HYPHA_ERR_TUN_IO', errno: 77 }); // EBADFD
+    });
+
     it('counts packets the kernel refuses instead of throwing', async () => {
       const r = await child!.command('bad-write', 'bad-write');
       expect(r.ok).toBe(false);
