@@ -1,6 +1,6 @@
 /**
- * Internal helpers: map keys for prefixes and public keys, prefix checks, and the bytes an Update
- * signature covers. Pure and allocation-light; no Buffer, no node: imports.
+ * Internal helpers: map keys for prefixes and public keys, and prefix checks.
+ * Pure and allocation-light; no Buffer, no node: imports.
  */
 import {
   maskPrefix,
@@ -56,28 +56,4 @@ export function subnetOf(address: Uint8Array): Prefix {
 /** True when prefix `p` contains the 16-byte `address`. */
 export function prefixHas(p: Prefix, address: Uint8Array): boolean {
   return p.addr.length === address.length && prefixContains(p.addr, p.plen, address);
-}
-
-const SIGNED_TAG = new TextEncoder().encode('hypha-update-v1');
-
-/**
- * Returns the bytes an Update signature covers: "hypha-update-v1" ‖ AE ‖ plen ‖ the first
- * ceil(plen/8) prefix bytes ‖ seqno (u16 BE) ‖ originator (32). The metric is not signed: it
- * changes at every hop; the feasibility condition, not the signature, protects it.
- * Private stand-in for the codec's updateSignedBytes() until src/wire/babel exports one.
- */
-export function updateSignedBytes(prefix: Prefix, seqno: number, originator: Uint8Array): Uint8Array {
-  const pbytes = Math.ceil(prefix.plen / 8);
-  const out = new Uint8Array(SIGNED_TAG.length + 2 + pbytes + 2 + originator.length);
-  let o = 0;
-  out.set(SIGNED_TAG, o);
-  o += SIGNED_TAG.length;
-  out[o++] = prefix.ae;
-  out[o++] = prefix.plen;
-  out.set(prefix.addr.subarray(0, pbytes), o);
-  o += pbytes;
-  out[o++] = (seqno >> 8) & 0xff;
-  out[o++] = seqno & 0xff;
-  out.set(originator, o);
-  return out;
 }

@@ -18,6 +18,7 @@
  * (4) route and seqno requests are answered, forwarded or dropped; (5) the outbox is flushed.
  */
 import { formatIPv6 } from '../identity/address.js';
+import { updateSignedBytes } from '../wire/babel/signed.js';
 import {
   AE,
   type Prefix,
@@ -27,16 +28,7 @@ import {
   TlvType,
   type Update,
 } from '../wire/babel/types.js';
-import {
-  bytesEqual,
-  hex,
-  isRoutablePrefix,
-  prefixHas,
-  prefixKey,
-  sourceKey,
-  subnetOf,
-  updateSignedBytes,
-} from './_keys.js';
+import { bytesEqual, hex, isRoutablePrefix, prefixHas, prefixKey, sourceKey, subnetOf } from './_keys.js';
 import type {
   EngineAction,
   EngineDeps,

@@ -9,8 +9,10 @@
  * it (rate-limited); we also bump past any announcement of our own prefix, signed by our key, that
  * carries a newer seqno than ours (a neighbour's full dump on link-up shows us the old one).
  */
+
+import { updateSignedBytes } from '../wire/babel/signed.js';
 import { type Prefix, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixKey, updateSignedBytes } from './_keys.js';
+import { prefixKey } from './_keys.js';
 import type { Millis } from './api.js';
 import { SEQNO_BUMP_MIN_INTERVAL_MS, UPDATE_INTERVAL_CS } from './constants.js';
 import { seqnoCompare, seqnoPlus } from './seqno.js';

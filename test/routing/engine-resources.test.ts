@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/identity/keys.js';
-import { updateSignedBytes } from '../../src/routing/_keys.js';
+import { updateSignedBytes } from '../../src/wire/babel/signed.js';
 import { type Tlv, TlvType, type Update } from '../../src/wire/babel/types.js';
 import { Net, subnetPrefix, testIdentity } from './harness.js';
 

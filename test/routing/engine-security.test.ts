@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/identity/keys.js';
-import { updateSignedBytes } from '../../src/routing/_keys.js';
+import { updateSignedBytes } from '../../src/wire/babel/signed.js';
 import { AE, type Hello, type Ihu, type Tlv, TlvType, type Update } from '../../src/wire/babel/types.js';
 import { Net, prefixHex, subnetPrefix, testIdentity } from './harness.js';
 
