@@ -114,4 +114,9 @@ export interface RoutingEngine {
   neighbours(): NeighbourView[];
   /** Monotonic counters by name (messages in/out by type, rejects by reason, selections, retractions). */
   counters(): Readonly<Record<string, number>>;
+  /**
+   * Current sizes and values that go up and down (table sizes, own seqno), for metrics gauges and
+   * tests. Optional so stand-in engines need not provide it.
+   */
+  gauges?(): Readonly<Record<string, number>>;
 }

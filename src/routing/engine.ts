@@ -229,9 +229,11 @@ class Engine implements RoutingEngine {
   }
 
   counters(): Readonly<Record<string, number>> {
+    return { ...this.#counters.snapshot(), sign: this.#xroute.signatures };
+  }
+
+  gauges(): Readonly<Record<string, number>> {
     return {
-      ...this.#counters.snapshot(),
-      sign: this.#xroute.signatures,
       seqno: this.#xroute.seqno,
       'table.prefixes': this.#table.size,
       'table.sources': this.#sources.size,

@@ -90,7 +90,7 @@ describe('memory caps', () => {
       });
     }
     net.drive(1_000);
-    const c = net.node(0).engine.counters();
+    const c = { ...net.node(0).engine.counters(), ...net.node(0).engine.gauges!() };
     expect(c['table.prefixes']).toBeLessThanOrEqual(20);
     expect(c['table.sources']).toBeLessThanOrEqual(25);
     expect(c['table.verified']).toBeLessThanOrEqual(10);

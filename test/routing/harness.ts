@@ -118,7 +118,7 @@ export class SimNode {
   }
 
   counter(name: string): number {
-    return this.engine.counters()[name] ?? 0;
+    return this.engine.counters()[name] ?? this.engine.gauges?.()[name] ?? 0;
   }
 }
 
