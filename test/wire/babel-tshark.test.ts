@@ -22,8 +22,8 @@ import {
   TlvType,
   type Update,
 } from '../../src/wire/babel/index.js';
+import { ipv6Udp, pcapFile } from '../support/pcap.js';
 import { hex, masked, unhex } from './babel-helpers.js';
-import { ipv6Udp, pcapFile } from './babel-pcap.js';
 
 const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
 const haveTshark = tshark.status === 0;

@@ -1,6 +1,8 @@
+import { upperLayerChecksum } from '../../src/dataplane/ipv6.js';
+
 /**
- * Writes a classic pcap file of IPv6/UDP datagrams by hand (LINKTYPE_RAW, no link header), so the
- * codec's packets can be read back by a dissector nobody here wrote. Addresses are caller-supplied
+ * Writes a classic pcap file of IPv6 packets by hand (LINKTYPE_RAW, no link header), so what the
+ * code builds can be read back by a dissector nobody here wrote (tshark). Addresses are caller-supplied
  * (the tests use fd00:198:18::/48 only).
  */
 
@@ -11,25 +13,10 @@ const IPV6_HEADER_BYTES = 40;
 const UDP_HEADER_BYTES = 8;
 const NEXT_HEADER_UDP = 17;
 
-/** Sums 16-bit big-endian words (odd trailing byte padded with zero) into a running 32-bit total. */
-function sumWords(bytes: Uint8Array, total: number): number {
-  let t = total;
-  for (let i = 0; i + 1 < bytes.length; i += 2) t += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (bytes.length % 2 === 1) t += bytes[bytes.length - 1]! << 8;
-  return t;
-}
-
-/** The UDP checksum over the IPv6 pseudo-header (RFC 8200 §8.1); `udp` has its checksum field zero. */
+/** The UDP checksum over the IPv6 pseudo-header; `udp` has its checksum field zero. */
 export function udp6Checksum(src: Uint8Array, dst: Uint8Array, udp: Uint8Array): number {
-  const pseudo = new Uint8Array(40);
-  pseudo.set(src, 0);
-  pseudo.set(dst, 16);
-  new DataView(pseudo.buffer).setUint32(32, udp.length);
-  pseudo[39] = NEXT_HEADER_UDP;
-  let t = sumWords(udp, sumWords(pseudo, 0));
-  while (t > 0xffff) t = (t & 0xffff) + (t >>> 16);
-  const c = ~t & 0xffff;
-  // A computed zero is sent as all ones: zero means "no checksum", which IPv6 forbids.
+  const c = upperLayerChecksum(src, dst, NEXT_HEADER_UDP, udp);
+  // A computed zero is sent as all ones: zero means "no checksum", which IPv6 forbids for UDP.
   return c === 0 ? 0xffff : c;
 }
 
