@@ -1,5 +1,5 @@
 /**
- * Internal: the checks every session frame (types 1-4) shares. Their first four bytes are the type
+ * Internal: the checks every session frame (types 1-4 and 7) shares. Their first four bytes are the type
  * and three reserved zero bytes, so the indexes and keys that follow start 4-byte aligned, as in
  * WireGuard.
  */

@@ -16,6 +16,8 @@ export enum FrameType {
   Transport = 4,
   Data = 5,
   DiscoveryBeacon = 6,
+  /** The third handshake message (Noise XX's `-> s, se`); numbered after the types that existed before it. */
+  HandshakeFinish = 7,
 }
 
 /** Building blocks. */
@@ -24,9 +26,9 @@ export const INDEX_SIZE = 4; // a session index (sender or receiver), u32
 export const COUNTER_SIZE = 8; // a nonce counter, u64
 export const KEY_SIZE = 32; // an X25519 or Ed25519 public key
 export const TAG_SIZE = 16; // a Poly1305 tag
-export const MAC_SIZE = 16; // mac1 / mac2 (keyed BLAKE2s-128 in WireGuard)
+export const MAC_SIZE = 16; // mac1 / mac2: HMAC-SHA256 truncated to 128 bits (src/crypto/cookie.ts)
 export const TAI64N_SIZE = 12; // 8-byte TAI64 label + 4-byte nanoseconds
-export const COOKIE_NONCE_SIZE = 24; // XChaCha20-Poly1305 nonce
+export const COOKIE_NONCE_SIZE = 24; // random; a per-reply key is derived from it (src/crypto/cookie.ts)
 export const COOKIE_SIZE = 16;
 export const ADDRESS_SIZE = 16; // an overlay IPv6 address
 export const NETWORK_TAG_SIZE = 8;
@@ -34,26 +36,38 @@ export const NETWORK_TAG_SIZE = 8;
 /** The largest counter hypha sends or accepts: 2^53 - 1, so it stays an exact JS number. */
 export const COUNTER_MAX = Number.MAX_SAFE_INTEGER;
 
-// --- 1 HandshakeInitiation (148 bytes, the size and field order of WireGuard's) ------------------
+// --- 1 HandshakeInitiation (88 bytes): Noise XXpsk0 `-> psk, e` ----------------------------------
 export const INITIATION_OFFSET_SENDER = 4; // after type + 3 reserved bytes
 export const INITIATION_OFFSET_EPHEMERAL = INITIATION_OFFSET_SENDER + INDEX_SIZE; // 8
-export const INITIATION_ENCRYPTED_STATIC_SIZE = KEY_SIZE + TAG_SIZE; // 48
-export const INITIATION_OFFSET_STATIC = INITIATION_OFFSET_EPHEMERAL + KEY_SIZE; // 40
-export const INITIATION_ENCRYPTED_TIMESTAMP_SIZE = TAI64N_SIZE + TAG_SIZE; // 28
-export const INITIATION_OFFSET_TIMESTAMP = INITIATION_OFFSET_STATIC + INITIATION_ENCRYPTED_STATIC_SIZE; // 88
-export const INITIATION_OFFSET_MAC1 = INITIATION_OFFSET_TIMESTAMP + INITIATION_ENCRYPTED_TIMESTAMP_SIZE; // 116
-export const INITIATION_OFFSET_MAC2 = INITIATION_OFFSET_MAC1 + MAC_SIZE; // 132
-export const INITIATION_SIZE = INITIATION_OFFSET_MAC2 + MAC_SIZE; // 148
+/** An empty payload sealed under the psk-derived key: only the tag. */
+export const INITIATION_ENCRYPTED_PAYLOAD_SIZE = 0 + TAG_SIZE; // 16
+export const INITIATION_OFFSET_PAYLOAD = INITIATION_OFFSET_EPHEMERAL + KEY_SIZE; // 40
+export const INITIATION_OFFSET_MAC1 = INITIATION_OFFSET_PAYLOAD + INITIATION_ENCRYPTED_PAYLOAD_SIZE; // 56
+export const INITIATION_OFFSET_MAC2 = INITIATION_OFFSET_MAC1 + MAC_SIZE; // 72
+export const INITIATION_SIZE = INITIATION_OFFSET_MAC2 + MAC_SIZE; // 88
 
-// --- 2 HandshakeResponse (92 bytes) ------------------------------------------------------------
+// --- 2 HandshakeResponse (140 bytes): `<- e, ee, s, es` -------------------------------------------
 export const RESPONSE_OFFSET_SENDER = 4;
 export const RESPONSE_OFFSET_RECEIVER = RESPONSE_OFFSET_SENDER + INDEX_SIZE; // 8
 export const RESPONSE_OFFSET_EPHEMERAL = RESPONSE_OFFSET_RECEIVER + INDEX_SIZE; // 12
-export const RESPONSE_ENCRYPTED_NOTHING_SIZE = 0 + TAG_SIZE; // 16: an empty plaintext and its tag
-export const RESPONSE_OFFSET_EMPTY = RESPONSE_OFFSET_EPHEMERAL + KEY_SIZE; // 44
-export const RESPONSE_OFFSET_MAC1 = RESPONSE_OFFSET_EMPTY + RESPONSE_ENCRYPTED_NOTHING_SIZE; // 60
-export const RESPONSE_OFFSET_MAC2 = RESPONSE_OFFSET_MAC1 + MAC_SIZE; // 76
-export const RESPONSE_SIZE = RESPONSE_OFFSET_MAC2 + MAC_SIZE; // 92
+/** The responder's Ed25519 identity key, sealed: 32 + 16. */
+export const ENCRYPTED_STATIC_SIZE = KEY_SIZE + TAG_SIZE; // 48
+export const RESPONSE_OFFSET_STATIC = RESPONSE_OFFSET_EPHEMERAL + KEY_SIZE; // 44
+export const RESPONSE_ENCRYPTED_PAYLOAD_SIZE = 0 + TAG_SIZE; // 16
+export const RESPONSE_OFFSET_PAYLOAD = RESPONSE_OFFSET_STATIC + ENCRYPTED_STATIC_SIZE; // 92
+export const RESPONSE_OFFSET_MAC1 = RESPONSE_OFFSET_PAYLOAD + RESPONSE_ENCRYPTED_PAYLOAD_SIZE; // 108
+export const RESPONSE_OFFSET_MAC2 = RESPONSE_OFFSET_MAC1 + MAC_SIZE; // 124
+export const RESPONSE_SIZE = RESPONSE_OFFSET_MAC2 + MAC_SIZE; // 140
+
+// --- 7 HandshakeFinish (104 bytes): `-> s, se` ---------------------------------------------------
+/** The responder's sender index, so the responder finds its pending handshake with one lookup. */
+export const FINISH_OFFSET_RECEIVER = 4;
+export const FINISH_OFFSET_STATIC = FINISH_OFFSET_RECEIVER + INDEX_SIZE; // 8
+export const FINISH_ENCRYPTED_PAYLOAD_SIZE = 0 + TAG_SIZE; // 16
+export const FINISH_OFFSET_PAYLOAD = FINISH_OFFSET_STATIC + ENCRYPTED_STATIC_SIZE; // 56
+export const FINISH_OFFSET_MAC1 = FINISH_OFFSET_PAYLOAD + FINISH_ENCRYPTED_PAYLOAD_SIZE; // 72
+export const FINISH_OFFSET_MAC2 = FINISH_OFFSET_MAC1 + MAC_SIZE; // 88
+export const FINISH_SIZE = FINISH_OFFSET_MAC2 + MAC_SIZE; // 104
 
 // --- 3 CookieReply (64 bytes) ------------------------------------------------------------------
 export const COOKIE_OFFSET_RECEIVER = 4;

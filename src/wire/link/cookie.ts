@@ -1,7 +1,8 @@
 /**
- * Frame 3: CookieReply (64 bytes). A responder under a handshake flood answers with this instead of
- * doing Diffie-Hellman work; the initiator retries with mac2 keyed by the cookie, which proves it
- * receives at its source address. The cookie's derivation and sealing belong to src/crypto/.
+ * Frame 3: CookieReply (64 bytes). A node under a handshake flood answers a handshake message with
+ * this instead of doing Diffie-Hellman work; the sender retries with mac2 keyed by the cookie, which
+ * proves it receives at its source address. The cookie's derivation and sealing (a per-reply
+ * ChaCha20-Poly1305 key derived from the 24-byte nonce) belong to src/crypto/cookie.ts.
  */
 import { checkBytes, checkU32, readU32, writeU32 } from './_bytes.js';
 import { checkFixedSessionFrame, writeSessionPrefix } from './_header.js';

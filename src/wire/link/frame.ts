@@ -13,8 +13,10 @@ import { checkCookieReply, decodeCookieReply } from './cookie.js';
 import { checkData, decodeData } from './data.js';
 import { checkDiscoveryBeacon, decodeDiscoveryBeacon } from './discovery.js';
 import {
+  checkHandshakeFinish,
   checkHandshakeInitiation,
   checkHandshakeResponse,
+  decodeHandshakeFinish,
   decodeHandshakeInitiation,
   decodeHandshakeResponse,
 } from './handshake.js';
@@ -24,7 +26,7 @@ import type { LinkDecodeError, LinkDecodeResult, LinkFrame } from './types.js';
 /** Returns the frame type of a datagram if byte 0 names a known type, else undefined. Checks nothing else. */
 export function peekFrameType(datagram: Uint8Array): FrameType | undefined {
   const t = datagram[0];
-  return t !== undefined && t >= FrameType.HandshakeInitiation && t <= FrameType.DiscoveryBeacon
+  return t !== undefined && t >= FrameType.HandshakeInitiation && t <= FrameType.HandshakeFinish
     ? (t as FrameType)
     : undefined;
 }
@@ -45,6 +47,8 @@ export function checkFrame(datagram: Uint8Array): LinkDecodeError | undefined {
       return checkData(datagram);
     case FrameType.DiscoveryBeacon:
       return checkDiscoveryBeacon(datagram);
+    case FrameType.HandshakeFinish:
+      return checkHandshakeFinish(datagram);
     default:
       return failure('unknown-type', 0, `unknown frame type ${datagram[0]}`);
   }
@@ -66,6 +70,8 @@ export function decodeFrame(datagram: Uint8Array): LinkDecodeResult<LinkFrame> {
       return decodeData(datagram);
     case FrameType.DiscoveryBeacon:
       return decodeDiscoveryBeacon(datagram);
+    case FrameType.HandshakeFinish:
+      return decodeHandshakeFinish(datagram);
     default:
       return { ok: false, error: failure('unknown-type', 0, `unknown frame type ${datagram[0]}`) };
   }

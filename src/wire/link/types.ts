@@ -5,31 +5,45 @@
  */
 import type { ContentType, FrameType } from './constants.js';
 
-/** Frame 1: the initiator's first handshake message. */
+/** Frame 1: the initiator's first handshake message, Noise XXpsk0 `-> psk, e`. */
 export interface HandshakeInitiation {
   readonly type: FrameType.HandshakeInitiation;
   /** u32 the initiator picked; the responder sends it back as its receiver index. */
   readonly senderIndex: number;
   /** The initiator's unencrypted ephemeral X25519 key, 32 bytes. */
   readonly ephemeral: Uint8Array;
-  /** The initiator's Ed25519 identity key, encrypted: 32 + 16 bytes. */
-  readonly encryptedStatic: Uint8Array;
-  /** A TAI64N timestamp, encrypted, for replay protection: 12 + 16 bytes. */
-  readonly encryptedTimestamp: Uint8Array;
+  /** An empty payload sealed under the network-key-derived key: only the 16-byte tag. */
+  readonly encryptedPayload: Uint8Array;
   readonly mac1: Uint8Array;
   /** All zero unless the responder asked for a cookie. */
   readonly mac2: Uint8Array;
 }
 
-/** Frame 2: the responder's answer. */
+/** Frame 2: the responder's answer, `<- e, ee, s, es`. */
 export interface HandshakeResponse {
   readonly type: FrameType.HandshakeResponse;
+  /** u32 the responder picked; the initiator sends it back in the HandshakeFinish. */
   readonly senderIndex: number;
   /** The initiator's sender index. */
   readonly receiverIndex: number;
   readonly ephemeral: Uint8Array;
-  /** An empty plaintext sealed under the handshake key: only its 16-byte tag. */
-  readonly encryptedNothing: Uint8Array;
+  /** The responder's Ed25519 identity key, encrypted: 32 + 16 bytes. */
+  readonly encryptedStatic: Uint8Array;
+  /** An empty payload, sealed: only the 16-byte tag. */
+  readonly encryptedPayload: Uint8Array;
+  readonly mac1: Uint8Array;
+  readonly mac2: Uint8Array;
+}
+
+/** Frame 7: the initiator's last handshake message, `-> s, se`. */
+export interface HandshakeFinish {
+  readonly type: FrameType.HandshakeFinish;
+  /** The responder's sender index. */
+  readonly receiverIndex: number;
+  /** The initiator's Ed25519 identity key, encrypted: 32 + 16 bytes. */
+  readonly encryptedStatic: Uint8Array;
+  /** An empty payload, sealed: only the 16-byte tag. */
+  readonly encryptedPayload: Uint8Array;
   readonly mac1: Uint8Array;
   readonly mac2: Uint8Array;
 }
@@ -39,7 +53,7 @@ export interface CookieReply {
   readonly type: FrameType.CookieReply;
   /** The sender index of the handshake message this answers. */
   readonly receiverIndex: number;
-  /** 24 bytes. */
+  /** 24 random bytes; the key that seals the cookie is derived from them. */
   readonly nonce: Uint8Array;
   /** 16-byte cookie + 16-byte tag. */
   readonly encryptedCookie: Uint8Array;
@@ -109,6 +123,7 @@ export interface Tai64n {
 export type LinkFrame =
   | HandshakeInitiation
   | HandshakeResponse
+  | HandshakeFinish
   | CookieReply
   | TransportFrame
   | DataFrame

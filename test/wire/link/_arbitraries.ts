@@ -13,8 +13,7 @@ export const bytesBetween = (min: number, max: number) => fc.uint8Array({ minLen
 export const initiation = fc.record({
   senderIndex: u32,
   ephemeral: bytes(32),
-  encryptedStatic: bytes(48),
-  encryptedTimestamp: bytes(28),
+  encryptedPayload: bytes(16),
   mac1: bytes(16),
   mac2: bytes(16),
 });
@@ -22,7 +21,15 @@ export const response = fc.record({
   senderIndex: u32,
   receiverIndex: u32,
   ephemeral: bytes(32),
-  encryptedNothing: bytes(16),
+  encryptedStatic: bytes(48),
+  encryptedPayload: bytes(16),
+  mac1: bytes(16),
+  mac2: bytes(16),
+});
+export const finish = fc.record({
+  receiverIndex: u32,
+  encryptedStatic: bytes(48),
+  encryptedPayload: bytes(16),
   mac1: bytes(16),
   mac2: bytes(16),
 });

@@ -3,14 +3,17 @@ import { MAX_DATAGRAM_SIZE } from '../../../src/wire/link/constants.js';
 import { encodeCookieReply } from '../../../src/wire/link/cookie.js';
 import { encodeData } from '../../../src/wire/link/data.js';
 import { encodeDiscoveryBeacon } from '../../../src/wire/link/discovery.js';
-import { encodeHandshakeInitiation, encodeHandshakeResponse } from '../../../src/wire/link/handshake.js';
+import {
+  encodeHandshakeFinish,
+  encodeHandshakeInitiation,
+  encodeHandshakeResponse,
+} from '../../../src/wire/link/handshake.js';
 
 const b = (n: number) => new Uint8Array(n);
 const initiation = {
   senderIndex: 1,
   ephemeral: b(32),
-  encryptedStatic: b(48),
-  encryptedTimestamp: b(28),
+  encryptedPayload: b(16),
   mac1: b(16),
   mac2: b(16),
 };
@@ -29,11 +32,8 @@ describe('encoders name the argument they reject', () => {
     expect(() => encodeHandshakeInitiation({ ...initiation, senderIndex: -1 })).toThrow(/senderIndex/);
     expect(() => encodeHandshakeInitiation({ ...initiation, senderIndex: 1.5 })).toThrow(RangeError);
     expect(() => encodeHandshakeInitiation({ ...initiation, ephemeral: b(31) })).toThrow(/ephemeral/);
-    expect(() => encodeHandshakeInitiation({ ...initiation, encryptedStatic: b(32) })).toThrow(
-      /encryptedStatic/,
-    );
-    expect(() => encodeHandshakeInitiation({ ...initiation, encryptedTimestamp: b(12) })).toThrow(
-      /encryptedTimestamp/,
+    expect(() => encodeHandshakeInitiation({ ...initiation, encryptedPayload: b(0) })).toThrow(
+      /encryptedPayload/,
     );
     expect(() => encodeHandshakeInitiation({ ...initiation, mac2: b(0) })).toThrow(/mac2/);
     expect(() => encodeHandshakeInitiation({ ...initiation, mac1: [] as unknown as Uint8Array })).toThrow(
@@ -41,19 +41,32 @@ describe('encoders name the argument they reject', () => {
     );
   });
 
-  it('HandshakeResponse and CookieReply', () => {
+  it('HandshakeResponse, HandshakeFinish and CookieReply', () => {
     const response = {
       senderIndex: 1,
       receiverIndex: 2,
       ephemeral: b(32),
-      encryptedNothing: b(16),
+      encryptedStatic: b(48),
+      encryptedPayload: b(16),
       mac1: b(16),
       mac2: b(16),
     };
     expect(() => encodeHandshakeResponse({ ...response, receiverIndex: 2 ** 32 })).toThrow(/receiverIndex/);
-    expect(() => encodeHandshakeResponse({ ...response, encryptedNothing: b(0) })).toThrow(
-      /encryptedNothing/,
+    expect(() => encodeHandshakeResponse({ ...response, encryptedStatic: b(32) })).toThrow(/encryptedStatic/);
+    expect(() => encodeHandshakeResponse({ ...response, encryptedPayload: b(0) })).toThrow(
+      /encryptedPayload/,
     );
+    const finish = {
+      receiverIndex: 3,
+      encryptedStatic: b(48),
+      encryptedPayload: b(16),
+      mac1: b(16),
+      mac2: b(16),
+    };
+    expect(() => encodeHandshakeFinish({ ...finish, receiverIndex: -1 })).toThrow(/receiverIndex/);
+    expect(() => encodeHandshakeFinish({ ...finish, encryptedStatic: b(47) })).toThrow(/encryptedStatic/);
+    expect(() => encodeHandshakeFinish({ ...finish, encryptedPayload: b(17) })).toThrow(/encryptedPayload/);
+    expect(() => encodeHandshakeFinish({ ...finish, mac1: b(15) })).toThrow(/mac1/);
     expect(() => encodeCookieReply({ receiverIndex: 1, nonce: b(12), encryptedCookie: b(32) })).toThrow(
       /nonce/,
     );

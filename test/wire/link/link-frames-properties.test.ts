@@ -5,7 +5,11 @@ import { encodeCookieReply } from '../../../src/wire/link/cookie.js';
 import { encodeData } from '../../../src/wire/link/data.js';
 import { encodeDiscoveryBeacon } from '../../../src/wire/link/discovery.js';
 import { checkFrame, decodeFrame, peekFrameType } from '../../../src/wire/link/frame.js';
-import { encodeHandshakeInitiation, encodeHandshakeResponse } from '../../../src/wire/link/handshake.js';
+import {
+  encodeHandshakeFinish,
+  encodeHandshakeInitiation,
+  encodeHandshakeResponse,
+} from '../../../src/wire/link/handshake.js';
 import { encodeTransport } from '../../../src/wire/link/transport.js';
 import type { LinkDecodeErrorCode } from '../../../src/wire/link/types.js';
 import * as arb from './_arbitraries.js';
@@ -31,6 +35,7 @@ const CODES: readonly LinkDecodeErrorCode[] = [
 const anyFrame = fc.oneof(
   arb.initiation.map((m) => ({ bytes: encodeHandshakeInitiation(m), fixed: true })),
   arb.response.map((m) => ({ bytes: encodeHandshakeResponse(m), fixed: true })),
+  arb.finish.map((m) => ({ bytes: encodeHandshakeFinish(m), fixed: true })),
   arb.cookieReply.map((m) => ({ bytes: encodeCookieReply(m), fixed: true })),
   arb.transport.map((m) => ({ bytes: encodeTransport(m), fixed: false })),
   arb.data.map((m) => ({ bytes: encodeData(m), fixed: false })),
@@ -70,6 +75,17 @@ describe('encode → decode round trips', () => {
         expect(decodeFrame(encodeHandshakeResponse(m))).toEqual({
           ok: true,
           value: { type: FrameType.HandshakeResponse, ...m },
+        });
+      }),
+    );
+  });
+
+  it('HandshakeFinish', () => {
+    fc.assert(
+      fc.property(arb.finish, (m) => {
+        expect(decodeFrame(encodeHandshakeFinish(m))).toEqual({
+          ok: true,
+          value: { type: FrameType.HandshakeFinish, ...m },
         });
       }),
     );
@@ -133,7 +149,7 @@ describe('hostile input never throws', () => {
 
   it('random datagrams that start with a known type byte', () => {
     const typed = fc
-      .tuple(fc.integer({ min: 0, max: 7 }), fc.uint8Array({ maxLength: 200 }))
+      .tuple(fc.integer({ min: 0, max: 8 }), fc.uint8Array({ maxLength: 200 }))
       .map(([t, rest]) => Uint8Array.of(t, ...rest));
     fc.assert(
       fc.property(typed, (bytes) => {

@@ -21,19 +21,25 @@ import {
   DATA_OFFSET_RECEIVER,
   DATA_OFFSET_RESERVED,
   DATA_OFFSET_SOURCE,
+  FINISH_OFFSET_MAC1,
+  FINISH_OFFSET_MAC2,
+  FINISH_OFFSET_PAYLOAD,
+  FINISH_OFFSET_RECEIVER,
+  FINISH_OFFSET_STATIC,
+  FINISH_SIZE,
   INITIATION_OFFSET_EPHEMERAL,
   INITIATION_OFFSET_MAC1,
   INITIATION_OFFSET_MAC2,
+  INITIATION_OFFSET_PAYLOAD,
   INITIATION_OFFSET_SENDER,
-  INITIATION_OFFSET_STATIC,
-  INITIATION_OFFSET_TIMESTAMP,
   INITIATION_SIZE,
-  RESPONSE_OFFSET_EMPTY,
   RESPONSE_OFFSET_EPHEMERAL,
   RESPONSE_OFFSET_MAC1,
   RESPONSE_OFFSET_MAC2,
+  RESPONSE_OFFSET_PAYLOAD,
   RESPONSE_OFFSET_RECEIVER,
   RESPONSE_OFFSET_SENDER,
+  RESPONSE_OFFSET_STATIC,
   RESPONSE_SIZE,
   TRANSPORT_OFFSET_CONTENT,
   TRANSPORT_OFFSET_COUNTER,
@@ -43,7 +49,11 @@ import { encodeCookieReply } from '../../../src/wire/link/cookie.js';
 import { encodeData } from '../../../src/wire/link/data.js';
 import { encodeDiscoveryBeacon } from '../../../src/wire/link/discovery.js';
 import { checkFrame, decodeFrame } from '../../../src/wire/link/frame.js';
-import { encodeHandshakeInitiation, encodeHandshakeResponse } from '../../../src/wire/link/handshake.js';
+import {
+  encodeHandshakeFinish,
+  encodeHandshakeInitiation,
+  encodeHandshakeResponse,
+} from '../../../src/wire/link/handshake.js';
 import { compareTai64n, decodeTai64n, encodeTai64n } from '../../../src/wire/link/tai64n.js';
 import { encodeTransport } from '../../../src/wire/link/transport.js';
 import { type FrameVector, fieldsOf, hex, vectors } from './_vectors.js';
@@ -55,8 +65,7 @@ const OFFSETS: Record<number, Record<string, number>> = {
     reserved: 1,
     senderIndex: INITIATION_OFFSET_SENDER,
     ephemeral: INITIATION_OFFSET_EPHEMERAL,
-    encryptedStatic: INITIATION_OFFSET_STATIC,
-    encryptedTimestamp: INITIATION_OFFSET_TIMESTAMP,
+    encryptedPayload: INITIATION_OFFSET_PAYLOAD,
     mac1: INITIATION_OFFSET_MAC1,
     mac2: INITIATION_OFFSET_MAC2,
   },
@@ -66,9 +75,19 @@ const OFFSETS: Record<number, Record<string, number>> = {
     senderIndex: RESPONSE_OFFSET_SENDER,
     receiverIndex: RESPONSE_OFFSET_RECEIVER,
     ephemeral: RESPONSE_OFFSET_EPHEMERAL,
-    encryptedNothing: RESPONSE_OFFSET_EMPTY,
+    encryptedStatic: RESPONSE_OFFSET_STATIC,
+    encryptedPayload: RESPONSE_OFFSET_PAYLOAD,
     mac1: RESPONSE_OFFSET_MAC1,
     mac2: RESPONSE_OFFSET_MAC2,
+  },
+  7: {
+    type: 0,
+    reserved: 1,
+    receiverIndex: FINISH_OFFSET_RECEIVER,
+    encryptedStatic: FINISH_OFFSET_STATIC,
+    encryptedPayload: FINISH_OFFSET_PAYLOAD,
+    mac1: FINISH_OFFSET_MAC1,
+    mac2: FINISH_OFFSET_MAC2,
   },
   3: {
     type: 0,
@@ -111,6 +130,7 @@ const FIXED_SIZES: Record<number, number> = {
   2: RESPONSE_SIZE,
   3: COOKIE_REPLY_SIZE,
   6: BEACON_SIZE,
+  7: FINISH_SIZE,
 };
 
 function encodeVector(v: FrameVector): Uint8Array {
@@ -129,6 +149,8 @@ function encodeVector(v: FrameVector): Uint8Array {
       return encodeData(f);
     case 6:
       return encodeDiscoveryBeacon(f);
+    case 7:
+      return encodeHandshakeFinish(f);
     default:
       throw new Error(`no encoder for ${v.type}`);
   }
@@ -136,7 +158,7 @@ function encodeVector(v: FrameVector): Uint8Array {
 
 describe('link frame known answers (test/vectors/link-frames.json)', () => {
   it('covers every frame type', () => {
-    expect(new Set(vectors.frames.map((v) => v.type))).toEqual(new Set([1, 2, 3, 4, 5, 6]));
+    expect(new Set(vectors.frames.map((v) => v.type))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7]));
   });
 
   for (const v of vectors.frames) {
@@ -214,6 +236,7 @@ describe('single-type decoders', () => {
       link.decodeTransport,
       link.decodeData,
       link.decodeDiscoveryBeacon,
+      link.decodeHandshakeFinish,
     ];
     for (const v of vectors.frames) {
       decoders.forEach((decode, i) => {
