@@ -51,13 +51,15 @@ export class ForwardingState {
     return this.tables[node]!.entries();
   }
 
-  install(node: number, dest: number, nextHop: number): void {
+  /** Sets node's next hop for dest; returns false when it was already that (no path changed). */
+  install(node: number, dest: number, nextHop: number): boolean {
     const t = this.tables[node]!;
     const old = t.get(dest);
-    if (old === nextHop) return; // a new metric or seqno on the same next hop changes no path
+    if (old === nextHop) return false; // a new metric or seqno on the same next hop changes no path
     if (old === undefined) this.entriesTo[dest]!++;
     t.set(dest, nextHop);
     this.markDirty(dest);
+    return true;
   }
 
   remove(node: number, dest: number): void {

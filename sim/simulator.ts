@@ -464,7 +464,8 @@ export class Simulator implements LiveGraph {
         );
         this.checkForged(node.index, dest, e.originator, e.seqno);
         if (dest < 0 || dest === node.index) return;
-        this.fwd.install(node.index, dest, nh);
+        // An unchanged next hop changes no path, so it cannot close a loop.
+        if (!this.fwd.install(node.index, dest, nh)) return;
         const loop = this.fwd.findLoop(node.index, dest);
         if (loop !== undefined) {
           this.loops++;

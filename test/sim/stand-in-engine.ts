@@ -4,7 +4,7 @@
  * real engine (src/routing/engine.ts) and is deliberately naive: hop-count metric, a full dump to
  * every neighbour every UPDATE_INTERVAL_MS, own seqno bumped on every dump so starved routes recover.
  *
- * `bug` switches on a deliberate defect so tests can prove the simulator notices:
+ * `bugs` switch on deliberate defects so tests can prove the simulator notices:
  *  - 'no-feasibility': accept any finite route (loops become possible after failures);
  *  - 'no-verify': skip signature and ownership checks (forged routes get selected);
  *  - 'no-retract': never propagate route loss (stale routes stay).
@@ -24,7 +24,7 @@ export type StandInBug = 'no-feasibility' | 'no-verify' | 'no-retract';
 
 export interface StandInConfig {
   readonly updateIntervalMs?: number;
-  readonly bug?: StandInBug;
+  readonly bugs?: readonly StandInBug[];
 }
 
 const INFINITY = 0xffff;
@@ -84,7 +84,7 @@ export function createStandInEngine(
   now: Millis = 0,
 ): RoutingEngine {
   const interval = config.updateIntervalMs ?? 4000;
-  const bug = config.bug;
+  const bugs = new Set(config.bugs ?? []);
   const neighbours = new Map<NeighbourId, Uint8Array>();
   const table = new Map<string, Entry>();
   const actions: EngineAction[] = [];
@@ -143,7 +143,7 @@ export function createStandInEngine(
   };
 
   const feasible = (e: Entry, r: Route): boolean => {
-    if (bug === 'no-feasibility') return true;
+    if (bugs.has('no-feasibility')) return true;
     const fd = e.fd;
     return fd === undefined || newer(r.seqno, fd.seqno) || (r.seqno === fd.seqno && r.received < fd.metric);
   };
@@ -183,7 +183,7 @@ export function createStandInEngine(
       if (moved || cur.metric !== best.metric) sendAll([advertised(e)]);
     } else if (cur !== undefined) {
       actions.push({ kind: 'removeRoute', prefix: e.prefix });
-      if (bug !== 'no-retract') sendAll([advertised(e)]);
+      if (!bugs.has('no-retract')) sendAll([advertised(e)]);
     }
   };
 
@@ -197,7 +197,7 @@ export function createStandInEngine(
     counters.updatesIn!++;
     const key = prefixKey(u.prefix);
     if (key === ownKey) return;
-    if (u.metric !== INFINITY && bug !== 'no-verify') {
+    if (u.metric !== INFINITY && !bugs.has('no-verify')) {
       const ok =
         u.originator !== undefined &&
         u.signature !== undefined &&

@@ -1,0 +1,65 @@
+/**
+ * The 10,000-node run: a scale-free (Barabási–Albert, m = 2) network on the real routing engine,
+ * recording wall time, memory and control traffic to bench/results/sim-10k-<date>.json.
+ * Not part of the test suite: run it by hand (it takes a long time and several GB):
+ *
+ *   node --expose-gc --max-old-space-size=16000 --import tsx bench/sim-10k.ts [--nodes 10000] [--duration 60s] [--seed 1]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runScenario } from '../sim/run.js';
+import { formatDuration, parseDuration } from '../sim/units.js';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '60s' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const nodes = Number(values.nodes);
+const durationMs = parseDuration(values.duration);
+const seed = Number(values.seed);
+if (!Number.isInteger(nodes) || nodes < 3 || durationMs === undefined || !Number.isInteger(seed)) {
+  process.stderr.write('usage: bench/sim-10k.ts [--nodes N>=3] [--duration 60s] [--seed N]\n');
+  process.exit(2);
+}
+
+let lastDecile = -1;
+const { summary } = runScenario({
+  topology: { name: 'scale-free', nodes, degree: 2 },
+  seed,
+  durationMs,
+  quietMs: Math.min(30_000, durationMs / 2),
+  // 10k × 10k pairs: sample stretch on 2,000 pairs; reachability sampling every second.
+  sampleMs: 1000,
+  onProgress: (now, total) => {
+    const d = Math.floor((10 * now) / total);
+    if (d !== lastDecile) {
+      lastDecile = d;
+      process.stderr.write(
+        `sim-10k: ${d * 10}% (virtual ${formatDuration(now)}, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)\n`,
+      );
+    }
+  },
+});
+
+const record = {
+  bench: 'sim-10k',
+  date: new Date().toISOString(),
+  node: process.version,
+  nodes,
+  durationMs,
+  seed,
+  rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  summary,
+};
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `sim-10k-${record.date.slice(0, 10)}.json`);
+writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+process.stdout.write(
+  `sim-10k: ${nodes} nodes, converged ${summary.converged} in ${summary.convergenceMs} ms virtual; wall ${formatDuration(summary.wallMs)}, heap ${summary.heapMB} MB, ${summary.controlMsgsPerNodePerSec} packets/node/s; written to ${file}\n`,
+);
