@@ -72,6 +72,12 @@ export const REKEY_AFTER_MESSAGES = 2 ** 40;
 export const KEYS_PER_SOURCE = 4;
 /** Retired key ids a receiver remembers per source, so replays of recently retired keys stay dead. */
 export const RETIRED_PER_SOURCE = 8;
+/**
+ * A receiver forgets a source (and its retired key ids) this long after its last packet. Until
+ * then a replay of a retired key is a `stale-key` drop; after it, a replayed frame that carries
+ * the ephemeral key would be accepted once more (docs/protocol/end-to-end.md, "Replays").
+ */
+export const SOURCE_IDLE_MS = 60 * 60 * 1000;
 /** Sources a receiver keeps key state for (LRU beyond this). */
 export const MAX_SOURCES = 4096;
 /** Destinations a sender keeps send keys for (LRU beyond this; an evicted key is never re-used). */

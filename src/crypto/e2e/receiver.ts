@@ -7,9 +7,10 @@
  *      and a rate-limited KeyRequest to the source). With it: recompute the key id from the
  *      ephemeral (must match), one X25519 with our static, HKDF. Derivations draw on a token bucket;
  *   3. replay check, AEAD open (AD = dataAssociatedData), and only then record the counter;
- *   4. a new key is kept (bounded per source and in total) and acknowledged with a KeyAck;
+ *   4. a new key is kept (bounded per source and in total);
  *   5. the plaintext is an IPv6 packet whose source lies in the sender's /64 and whose destination
- *      lies in ours, or a control message for the sender half.
+ *      lies in ours, or a control message for the sender half; then a frame that carried the
+ *      ephemeral key is acknowledged with a KeyAck (at most once per ACK_RETRY_MS per key).
  *
  * Nothing here throws on wire input: every failure is an E2eDropReason, counted.
  */
@@ -44,6 +45,7 @@ import {
   MAX_SOURCES,
   REQUEST_INTERVAL_MS,
   RETIRED_PER_SOURCE,
+  SOURCE_IDLE_MS,
   X25519_KEY_BYTES,
 } from './constants.js';
 import { algorithmName, algorithmOfKeyId, deriveKeyId, deriveSendKey } from './kdf.js';
@@ -205,15 +207,17 @@ export class E2eReceiver {
     key.lastUsed = now;
     state!.lastUsed = now;
 
-    // 4. keep and acknowledge a new key; re-acknowledge while the sender still attaches the ephemeral
+    // 4. keep a new key
     if (fresh) this.keepKey(state!, key);
+
+    // 5. the plaintext; a control message is handled before we acknowledge, so that a KeyRequest
+    // has already re-armed our own ephemeral key when the KeyAck below is sealed
+    const result = this.deliver(state!.peer, plain);
     if (hasEphemeral && now - key.lastAck >= ACK_RETRY_MS) {
-      key.lastAck = now;
+      key.lastAck = now; // re-acknowledged while the sender still attaches the ephemeral key
       this.sendControl(state!.peer, ControlType.KeyAck, keyId, now);
     }
-
-    // 5. the plaintext
-    return this.deliver(state!.peer, plain);
+    return result;
   }
 
   /** Drops keys idle for KEY_IDLE_MS or older than KEY_MAX_AGE_MS, and sources left with none. */
@@ -223,7 +227,8 @@ export class E2eReceiver {
         const k = state.keys[i]!;
         if (now - k.created >= KEY_MAX_AGE_MS || now - k.lastUsed >= KEY_IDLE_MS) retireKey(state, k);
       }
-      if (state.keys.length === 0 && now - state.lastUsed >= KEY_IDLE_MS) this.sources.delete(addr);
+      // The retired ids outlive the keys, so replays of a retired key stay dead this long.
+      if (state.keys.length === 0 && now - state.lastUsed >= SOURCE_IDLE_MS) this.sources.delete(addr);
     }
     for (const [addr, at] of this.requests) if (now - at >= REQUEST_INTERVAL_MS) this.requests.delete(addr);
   }
