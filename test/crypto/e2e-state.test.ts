@@ -270,7 +270,7 @@ describe('e2e state bounds and expiry', () => {
     }
     expect(reasons.get('ok')).toBeUndefined();
     expect(reasons.get('rate-limited')).toBeGreaterThanOrEqual(50);
-    expect(d.receiver.size.keys).toBe(0);
+    expect(d.receiver.size).toEqual({ sources: 0, keys: 0, requests: 0 });
     // The bucket refills with time; the real frame still opens.
     expect(d.open(f, 1000, lookup).ok).toBe(true);
   });

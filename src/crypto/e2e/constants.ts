@@ -80,7 +80,7 @@ export const RETIRED_PER_SOURCE = 8;
 export const SOURCE_IDLE_MS = 60 * 60 * 1000;
 /** Sources a receiver keeps key state for (LRU beyond this). */
 export const MAX_SOURCES = 4096;
-/** Destinations a sender keeps send keys for (LRU beyond this; an evicted key is never re-used). */
+/** Destinations a sender keeps send keys for (oldest key evicted beyond this; never re-used). */
 export const MAX_DESTINATIONS = 4096;
 /** Static Diffie-Hellman results kept per peer (LRU). */
 export const MAX_STATIC_PEERS = 4096;

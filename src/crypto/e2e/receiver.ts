@@ -179,6 +179,7 @@ export class E2eReceiver {
       if (key === undefined && isRetired(state, keyId)) return this.drop('stale-key');
     }
     let fresh = false;
+    let freshPeer: PeerStatic | undefined;
     if (key === undefined) {
       let peer = state?.peer;
       if (peer === undefined) {
@@ -194,7 +195,7 @@ export class E2eReceiver {
       if (typeof derived === 'string') return this.drop(derived);
       key = derived;
       fresh = true;
-      if (state === undefined) state = this.newSourceState(srcKey, peer, now);
+      freshPeer = peer;
     }
 
     // 3. replay, then authenticate, then record
@@ -205,17 +206,18 @@ export class E2eReceiver {
     if (plain === undefined) return this.drop('bad-tag');
     key.replay.update(counter);
     key.lastUsed = now;
-    state!.lastUsed = now;
 
-    // 4. keep a new key
-    if (fresh) this.keepKey(state!, key);
+    // 4. keep a new key; source state is created only now, so forged frames cannot evict any
+    if (state === undefined) state = this.newSourceState(srcKey, freshPeer!, now);
+    state.lastUsed = now;
+    if (fresh) this.keepKey(state, key);
 
     // 5. the plaintext; a control message is handled before we acknowledge, so that a KeyRequest
     // has already re-armed our own ephemeral key when the KeyAck below is sealed
-    const result = this.deliver(state!.peer, plain);
+    const result = this.deliver(state.peer, plain);
     if (hasEphemeral && now - key.lastAck >= ACK_RETRY_MS) {
       key.lastAck = now; // re-acknowledged while the sender still attaches the ephemeral key
-      this.sendControl(state!.peer, ControlType.KeyAck, keyId, now);
+      this.sendControl(state.peer, ControlType.KeyAck, keyId, now);
     }
     return result;
   }
