@@ -14,7 +14,7 @@ import { sha256, utf8 } from '../../src/crypto/kdf.js';
 import type { Keypair } from '../../src/crypto/keypair.js';
 import { networkKeys, privateNetworkKey } from '../../src/crypto/network-key.js';
 import { type DhFunctions, X25519 } from '../../src/crypto/noise.js';
-import { identityFromSeed } from '../../src/identity/keys.js';
+import { identityFromSeed, type NodeIdentity } from '../../src/identity/keys.js';
 
 /** A deterministic randomBytes: SHA-256(label ‖ counter) blocks. Never use outside tests. */
 export function seededRandom(label: string): (n: number) => Uint8Array {
@@ -55,7 +55,7 @@ export const NETWORK = 'lab';
 export const SOURCE_A = Uint8Array.of(0xfd, 0, 1, 0x98, 0, 0x18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x25, 0xc3);
 export const SOURCE_B = Uint8Array.of(0xfd, 0, 1, 0x98, 0, 0x18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0x25, 0xc3);
 
-export function identity(seedByte: number): LinkIdentity & { seed: Uint8Array } {
+export function identity(seedByte: number): NodeIdentity {
   return identityFromSeed(new Uint8Array(32).fill(seedByte));
 }
 
