@@ -304,6 +304,26 @@ describe('e2e state bounds and expiry', () => {
     for (const st of perSource.values()) expect(st.keys.length).toBeLessThanOrEqual(KEYS_PER_SOURCE);
   });
 
+  it('evicts the least recently authenticated source, not the busiest', () => {
+    const d = boot(idD, { maxSources: 2 });
+    const [a, b, c] = others.map((o) => ({ id: o, e: boot(o) }));
+    const send = (n: { id: NodeIdentity; e: E2e }, tag: number, now: number) => {
+      const r = d.open(seal(n.e, n.id, idD, tag, now), now, lookup);
+      flush(d, n.e, n.id, now); // acks: later frames omit the ephemeral key
+      return r.ok;
+    };
+    expect(send(a!, 0, 0)).toBe(true);
+    expect(send(b!, 0, 2000)).toBe(true);
+    expect(send(a!, 1, 4000)).toBe(true); // A is used again
+    expect(send(c!, 0, 6000)).toBe(true); // the cache is full: B, the least recent, goes
+    expect(seal(a!.e, a!.id, idD, 2, 6000)[2]).toBe(0);
+    expect(send(a!, 2, 6000)).toBe(true); // A's key survived
+    expect(d.open(seal(b!.e, b!.id, idD, 1, 6000), 6000, lookup)).toEqual({
+      ok: false,
+      reason: 'unknown-key-id',
+    });
+  });
+
   it('the sender keeps at most maxDestinations keys, and an evicted destination gets a fresh key', () => {
     const s = boot(idS, { maxDestinations: 3 });
     const first = seal(s, idS, others[0]!, 0, 0);

@@ -159,10 +159,6 @@ export class E2eReceiver {
       return this.drop('not-for-us');
     const srcKey = addressKey(frame, DATA_OFFSET_SOURCE);
     let state = this.sources.get(srcKey);
-    if (state !== undefined && now - state.lastUsed >= IDLE_TOUCH_MS) {
-      this.sources.delete(srcKey); // refresh the LRU position at most once a second
-      this.sources.set(srcKey, state);
-    }
 
     // 2. the key
     const keyId = readU32(frame, DATA_OFFSET_KEY_ID);
@@ -209,6 +205,10 @@ export class E2eReceiver {
 
     // 4. keep a new key; source state is created only now, so forged frames cannot evict any
     if (state === undefined) state = this.newSourceState(srcKey, freshPeer!, now);
+    else if (now - state.lastUsed >= IDLE_TOUCH_MS) {
+      this.sources.delete(srcKey); // refresh the LRU position, at most once a second, only when authentic
+      this.sources.set(srcKey, state);
+    }
     state.lastUsed = now;
     if (fresh) this.keepKey(state, key);
 
