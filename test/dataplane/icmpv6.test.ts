@@ -107,8 +107,6 @@ describe('ICMPv6 errors', () => {
         '-n',
         '-r',
         file,
-        '-o',
-        'icmpv6.check_checksum:TRUE',
         '-T',
         'fields',
         '-e',
