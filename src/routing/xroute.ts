@@ -55,7 +55,9 @@ export class XRoute {
    */
   bumpSeqno(target: number, now: Millis): boolean {
     if (seqnoCompare(target, this.#seqno) <= 0) return false;
-    if (this.#lastBumpAt !== undefined && now - this.#lastBumpAt < SEQNO_BUMP_MIN_INTERVAL_MS) {
+    // Compare with the same sum nextBumpAt() reports: `now - last < interval` can be true at that very
+    // instant under float rounding, and the timer would fire forever without progress.
+    if (this.#lastBumpAt !== undefined && now < this.#lastBumpAt + SEQNO_BUMP_MIN_INTERVAL_MS) {
       if (this.pendingBump === undefined || seqnoCompare(target, this.pendingBump) > 0)
         this.pendingBump = target;
       return false;

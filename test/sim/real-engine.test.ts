@@ -23,6 +23,17 @@ describe('simulator on the real routing engine', () => {
     expect(summary.meanStretch).toBeGreaterThanOrEqual(1);
   });
 
+  it('runs on a fractional-millisecond clock like the daemon’s (no timer livelock at a deadline)', () => {
+    const { summary } = runScenario({
+      topology: { name: 'grid', nodes: 100 },
+      seed: 1,
+      floatTime: true,
+      durationMs: 20_000,
+    });
+    expect(summary.violations).toEqual([]);
+    expect(summary.converged).toBe(true);
+  });
+
   it('is deterministic on the real engine too', () => {
     const run = () => {
       const s: Record<string, unknown> = {
