@@ -1,7 +1,7 @@
 /**
  * Frame type numbers, sizes and byte offsets of every UDP datagram exchanged between hypha nodes
  * (docs/protocol/link-frames.md draws each layout). Multi-byte integers are big-endian throughout,
- * TAI64N included (its own spec is big-endian). A derived size is written as its arithmetic.
+ * A derived size is written as its arithmetic.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -27,7 +27,6 @@ export const COUNTER_SIZE = 8; // a nonce counter, u64
 export const KEY_SIZE = 32; // an X25519 or Ed25519 public key
 export const TAG_SIZE = 16; // a Poly1305 tag
 export const MAC_SIZE = 16; // mac1 / mac2: HMAC-SHA256 truncated to 128 bits (src/crypto/cookie.ts)
-export const TAI64N_SIZE = 12; // 8-byte TAI64 label + 4-byte nanoseconds
 export const COOKIE_NONCE_SIZE = 24; // random; a per-reply key is derived from it (src/crypto/cookie.ts)
 export const COOKIE_SIZE = 16;
 export const ADDRESS_SIZE = 16; // an overlay IPv6 address
@@ -132,12 +131,6 @@ export const BEACON_OFFSET_NETWORK_TAG = BEACON_OFFSET_PUBLIC_KEY + KEY_SIZE; //
 export const BEACON_SIZE = BEACON_OFFSET_NETWORK_TAG + NETWORK_TAG_SIZE; // 49
 /** The network tag of the public network. */
 export const PUBLIC_NETWORK_TAG = new Uint8Array(NETWORK_TAG_SIZE);
-
-// --- TAI64N (https://cr.yp.to/libtai/tai64.html) ----------------------------------------------
-/** TAI64 labels count from 2^62; the high word of the label of 1970-01-01 TAI is this. */
-export const TAI64_EPOCH_HIGH = 0x4000_0000;
-/** TAI - UTC in 1972, the offset WireGuard adds (it ignores later leap seconds; so do we). */
-export const TAI64_UNIX_OFFSET_S = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Path MTU arithmetic

@@ -6,6 +6,5 @@ export * from './discovery.js';
 export * from './frame.js';
 export * from './handshake.js';
 export * from './mtu.js';
-export * from './tai64n.js';
 export * from './transport.js';
 export type * from './types.js';

@@ -112,14 +112,6 @@ export interface DiscoveryBeacon {
   readonly networkTag: Uint8Array;
 }
 
-/** A decoded TAI64N timestamp, in Unix time. */
-export interface Tai64n {
-  /** Seconds since 1970-01-01 (the label minus 2^62 minus the 10 s TAI offset). */
-  readonly seconds: number;
-  /** 0..999 999 999. */
-  readonly nanoseconds: number;
-}
-
 export type LinkFrame =
   | HandshakeInitiation
   | HandshakeResponse
@@ -151,8 +143,6 @@ export type LinkDecodeErrorCode =
   | 'bad-version'
   /** A beacon advertising port 0. */
   | 'bad-port'
-  /** A TAI64N label outside 1970..2^53 s or nanoseconds past 999 999 999. */
-  | 'bad-timestamp'
   /** A Transport plaintext with a content type this version does not know. */
   | 'unknown-content'
   /** A Transport plaintext whose body length does not suit its content type (a non-empty keepalive). */

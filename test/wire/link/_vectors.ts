@@ -15,18 +15,10 @@ export interface InvalidVector {
   code: string;
   offset: number;
 }
-export interface Tai64nVector {
-  name: string;
-  seconds: number;
-  nanoseconds: number;
-  hex: string;
-}
-
 export const vectors = JSON.parse(
   readFileSync(new URL('../../vectors/link-frames.json', import.meta.url), 'utf8'),
 ) as {
   frames: FrameVector[];
-  tai64n: Tai64nVector[];
   invalid: InvalidVector[];
 };
 

@@ -26,7 +26,6 @@ const CODES: readonly LinkDecodeErrorCode[] = [
   'bad-magic',
   'bad-version',
   'bad-port',
-  'bad-timestamp',
   'unknown-content',
   'bad-content-length',
 ];
