@@ -104,7 +104,10 @@ export interface LinkManager {
    * The Data-frame fast path on send: where to send a frame to this neighbour and the receiver index
    * to write into it, or undefined if no live session. Counts tx bytes/packets on the session.
    */
-  dataTarget(neighbour: NeighbourId, byteLength: number): { readonly to: Endpoint; readonly remoteIndex: number } | undefined;
+  dataTarget(
+    neighbour: NeighbourId,
+    byteLength: number,
+  ): { readonly to: Endpoint; readonly remoteIndex: number } | undefined;
   /** Sends nothing more; every live neighbour goes 'down'. */
   close(now: Millis): void;
   poll(): LinkAction | undefined;
