@@ -67,18 +67,26 @@ export class PendingQueue {
     return fresh.map((w) => w.packet);
   }
 
-  /** Drops packets whose deadline passed; returns how many. */
-  expire(now: number): number {
+  /**
+   * Drops packets whose deadline passed. Returns the newest expired packet of each destination, so
+   * the caller can answer each stalled flow with one ICMPv6 error (all of them are counted).
+   */
+  expire(now: number): Uint8Array[] {
+    const answered: Uint8Array[] = [];
     let n = 0;
     for (const [dst, q] of this.queues) {
       const keep = q.filter((w) => w.deadline >= now);
+      if (keep.length === q.length) continue;
       n += q.length - keep.length;
+      let newestExpired: Waiting | undefined;
+      for (const w of q) if (w.deadline < now) newestExpired = w;
+      if (newestExpired !== undefined) answered.push(newestExpired.packet);
       if (keep.length === 0) this.queues.delete(dst);
-      else if (keep.length !== q.length) this.queues.set(dst, keep);
+      else this.queues.set(dst, keep);
     }
     this.count -= n;
     this.dropped += n;
-    return n;
+    return answered;
   }
 
   /** Destinations with packets waiting. */

@@ -65,7 +65,9 @@ describe('pending queue', () => {
     const q = new PendingQueue(limits);
     q.push('a', p(1), 0);
     q.push('b', p(2), 80);
-    expect(q.expire(150)).toBe(1);
+    q.push('a', p(3), 10);
+    expect(q.expire(150)).toEqual([p(3)]);
+    expect(q.dropped).toBe(2);
     expect(q.destinations()).toEqual(['b']);
   });
 });

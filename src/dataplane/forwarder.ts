@@ -1,0 +1,225 @@
+/**
+ * The data plane of one node: packets from the TUN are sealed for their destination node and sent
+ * to the next hop; Data frames from a link are either opened (for us) and written to the TUN, or
+ * relayed with the hop limit decremented. No crypto on relayed frames, no allocation on the relay
+ * path beyond the forwarding-table lookup.
+ *
+ * Sans-IO: the daemon injects the outputs (link send, TUN write, route request) and `now`. Every
+ * drop is counted under a stable reason (`counters()`), never thrown.
+ */
+import { isOverlayAddress, prefixContains } from '../identity/address.js';
+import type { NodeIdentity, PublicIdentity } from '../identity/keys.js';
+import { publicIdentityFromEd25519 } from '../identity/keys.js';
+import type { E2e } from '../crypto/e2e/index.js';
+import type { ForwardingEntry, NeighbourId } from '../routing/api.js';
+import { DATA_OFFSET_DESTINATION } from '../wire/link/constants.js';
+import { checkData, decrementDataHopLimit } from '../wire/link/data.js';
+import type { ForwardingTable } from './forwarding-table.js';
+import { buildIcmpError, type IcmpErrorKind } from './icmpv6.js';
+import { checkIpv6, ipv6Destination, isMulticast, OFFSET_HOP_LIMIT } from './ipv6.js';
+import { PendingQueue } from './pending-queue.js';
+
+/** Where the forwarder's output goes; the daemon wires these to the link layer, the TUN and routing. */
+export interface ForwarderOutput {
+  /** Sends a Data frame to a neighbour (the link writes the receiver index); false if no live session. */
+  sendData(neighbour: NeighbourId, frame: Uint8Array): boolean;
+  /** Writes an IPv6 packet to the TUN. */
+  deliver(packet: Uint8Array): void;
+  /** Asks routing for a route to this overlay address. */
+  wantRoute(address: Uint8Array): void;
+}
+
+export interface ForwarderOptions {
+  readonly identity: NodeIdentity;
+  readonly e2e: E2e;
+  readonly table: ForwardingTable;
+  readonly output: ForwarderOutput;
+  /** The TUN's MTU: an opened packet larger than this is answered with Packet Too Big. */
+  readonly tunMtu: number;
+  readonly pending?: PendingQueue;
+  /** Originator identities kept (X25519 conversion is not free); least recently added evicted. */
+  readonly identityCacheSize?: number;
+}
+
+const SUBNET_BYTES = 8;
+const DEFAULT_IDENTITY_CACHE = 4096;
+
+function subnetKey(addr: Uint8Array, offset = 0): string {
+  let s = '';
+  for (let i = 0; i < SUBNET_BYTES; i++) s += String.fromCharCode(addr[offset + i]!);
+  return s;
+}
+
+function sameAddress(a: Uint8Array, aOff: number, b: Uint8Array): boolean {
+  for (let i = 0; i < 16; i++) if (a[aOff + i] !== b[i]) return false;
+  return true;
+}
+
+export class Forwarder {
+  private readonly identity: NodeIdentity;
+  private readonly e2e: E2e;
+  private readonly table: ForwardingTable;
+  private readonly out: ForwarderOutput;
+  private readonly tunMtu: number;
+  readonly pending: PendingQueue;
+  private readonly identities = new Map<string, PublicIdentity>();
+  private readonly identityCacheSize: number;
+  private readonly counts = new Map<string, number>();
+  private readonly lookupSourceKey = (address: Uint8Array): Uint8Array | undefined =>
+    this.table.lookup(address)?.originator;
+
+  constructor(opts: ForwarderOptions) {
+    this.identity = opts.identity;
+    this.e2e = opts.e2e;
+    this.table = opts.table;
+    this.out = opts.output;
+    this.tunMtu = opts.tunMtu;
+    this.pending = opts.pending ?? new PendingQueue();
+    this.identityCacheSize = opts.identityCacheSize ?? DEFAULT_IDENTITY_CACHE;
+  }
+
+  /** A packet the kernel routed into the TUN. */
+  fromTun(packet: Uint8Array, now: number): void {
+    if (checkIpv6(packet) !== undefined) return this.count('drop.not-ipv6');
+    const dst = ipv6Destination(packet);
+    if (isMulticast(dst)) return this.count('drop.multicast');
+    if (!isOverlayAddress(dst)) return this.count('drop.not-overlay');
+    if (prefixContains(this.identity.subnet, 64, dst)) {
+      // Our own /64 but not a local address: no workload answers there.
+      this.count('drop.own-subnet');
+      return this.icmpToLocal('AddressUnreachable', packet);
+    }
+    if (packet[OFFSET_HOP_LIMIT]! <= 1) {
+      // We are the first router on the path: traceroute's first overlay hop is this node.
+      this.count('drop.hop-limit');
+      return this.icmpToLocal('HopLimitExceeded', packet);
+    }
+    const entry = this.table.lookup(dst);
+    if (entry === undefined) {
+      this.count('pending.queued');
+      if (this.pending.push(subnetKey(dst), packet.slice(), now)) this.out.wantRoute(dst.slice());
+      return;
+    }
+    this.sealAndSend(entry, packet, now);
+  }
+
+  /** A Data frame from a neighbour (its receiver index already matched a live session). */
+  fromLink(neighbour: NeighbourId, frame: Uint8Array, now: number): void {
+    if (checkData(frame) !== undefined) return this.count('drop.malformed');
+    if (sameAddress(frame, DATA_OFFSET_DESTINATION, this.identity.address)) return this.receive(frame, now);
+    if (decrementDataHopLimit(frame) === 0) return this.count('drop.hop-limit');
+    const dst = frame.subarray(DATA_OFFSET_DESTINATION, DATA_OFFSET_DESTINATION + 16);
+    const entry = this.table.lookup(dst);
+    if (entry === undefined) return this.count('drop.no-route');
+    if (entry.neighbour === neighbour) this.count('relay.back-to-sender');
+    if (this.out.sendData(entry.neighbour, frame)) this.count('relayed');
+    else this.count('drop.link-down');
+  }
+
+  /** Routing installed a route: packets waiting for its prefix go now. */
+  routeInstalled(entry: ForwardingEntry, now: number): void {
+    if (this.pending.size === 0) return;
+    const waiting = this.pending.take(subnetKey(entry.prefix.addr), now);
+    for (const packet of waiting) this.sealAndSend(entry, packet, now);
+  }
+
+  /** Housekeeping every second or so: expire waiting packets (answering with an ICMPv6 error) and e2e keys. */
+  tick(now: number): void {
+    for (const packet of this.pending.expire(now)) {
+      this.count('drop.no-route');
+      this.icmpToLocal('NoRoute', packet);
+    }
+    this.e2e.expireKeys(now);
+  }
+
+  counters(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  private receive(frame: Uint8Array, now: number): void {
+    const result = this.e2e.open(frame, now, this.lookupSourceKey);
+    if (result.ok && result.kind === 'packet') {
+      if (result.packet.length > this.tunMtu) {
+        this.count('drop.too-big');
+        this.sendIcmp('PacketTooBig', result.packet, now, this.tunMtu);
+      } else {
+        this.count('delivered');
+        this.out.deliver(result.packet);
+      }
+    } else if (result.ok) {
+      this.count('control.received');
+    }
+    // Failed opens are counted by the e2e layer under their reason.
+    this.flushControl();
+  }
+
+  private flushControl(): void {
+    for (let c = this.e2e.pollControl(); c !== undefined; c = this.e2e.pollControl()) {
+      const entry = this.table.lookup(c.destination);
+      if (entry === undefined) {
+        this.count('drop.control-no-route');
+        continue;
+      }
+      if (this.out.sendData(entry.neighbour, c.frame)) this.count('control.sent');
+      else this.count('drop.link-down');
+    }
+  }
+
+  private sealAndSend(entry: ForwardingEntry, packet: Uint8Array, now: number): void {
+    const dst = this.identityOf(entry.originator);
+    if (dst === undefined) return this.count('drop.bad-originator');
+    const r = this.e2e.seal(dst, packet[OFFSET_HOP_LIMIT]! - 1, 0, packet, now);
+    if (!r.ok) {
+      // The e2e layer counts its own reasons; too-large is the one the sender can act on.
+      if (r.reason === 'too-large') this.icmpToLocal('PacketTooBig', packet, this.tunMtu);
+      return;
+    }
+    if (this.out.sendData(entry.neighbour, r.frame)) this.count('sent');
+    else this.count('drop.link-down');
+    this.flushControl();
+  }
+
+  /** An ICMPv6 error from this node to a local sender, written straight back to the TUN. */
+  private icmpToLocal(kind: IcmpErrorKind, invoking: Uint8Array, param = 0): void {
+    const err = buildIcmpError(kind, this.identity.address, invoking, param);
+    if (err !== undefined) {
+      this.count(`icmp.${kind}`);
+      this.out.deliver(err);
+    }
+  }
+
+  /** An ICMPv6 error from this node to a remote sender, sealed and routed like any packet. */
+  private sendIcmp(kind: IcmpErrorKind, invoking: Uint8Array, now: number, param = 0): void {
+    const err = buildIcmpError(kind, this.identity.address, invoking, param);
+    if (err === undefined) return;
+    const entry = this.table.lookup(invoking.subarray(8, 24));
+    if (entry === undefined) return this.count('drop.icmp-no-route');
+    this.count(`icmp.${kind}`);
+    this.sealAndSend(entry, err, now);
+  }
+
+  private identityOf(originator: Uint8Array): PublicIdentity | undefined {
+    const key =
+      subnetKey(originator, 0) +
+      subnetKey(originator, 8) +
+      subnetKey(originator, 16) +
+      subnetKey(originator, 24);
+    let id = this.identities.get(key);
+    if (id !== undefined) return id;
+    try {
+      id = publicIdentityFromEd25519(originator);
+    } catch {
+      return undefined;
+    }
+    if (this.identities.size >= this.identityCacheSize) {
+      const oldest = this.identities.keys().next().value;
+      if (oldest !== undefined) this.identities.delete(oldest);
+    }
+    this.identities.set(key, id);
+    return id;
+  }
+
+  private count(name: string): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+}
