@@ -7,10 +7,11 @@
  * Sans-IO: the daemon injects the outputs (link send, TUN write, route request) and `now`. Every
  * drop is counted under a stable reason (`counters()`), never thrown.
  */
+
+import type { E2e } from '../crypto/e2e/index.js';
 import { isOverlayAddress, prefixContains } from '../identity/address.js';
 import type { NodeIdentity, PublicIdentity } from '../identity/keys.js';
 import { publicIdentityFromEd25519 } from '../identity/keys.js';
-import type { E2e } from '../crypto/e2e/index.js';
 import type { ForwardingEntry, NeighbourId } from '../routing/api.js';
 import { DATA_OFFSET_DESTINATION } from '../wire/link/constants.js';
 import { checkData, decrementDataHopLimit } from '../wire/link/data.js';
