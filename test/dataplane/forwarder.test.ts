@@ -7,6 +7,7 @@ import { ForwardingTable } from '../../src/dataplane/forwarding-table.js';
 import { PendingQueue } from '../../src/dataplane/pending-queue.js';
 import { identityFromSeed, type NodeIdentity, type PublicIdentity } from '../../src/identity/keys.js';
 import type { NeighbourId } from '../../src/routing/api.js';
+import { AE } from '../../src/wire/babel/types.js';
 
 function rng(label: string): (n: number) => Uint8Array {
   let i = 0;
@@ -79,7 +80,7 @@ function line(opts: { tunMtu?: number; pending?: PendingQueue } = {}) {
   }
   const route = (at: string, to: PublicIdentity, via: string) =>
     nodes[at]!.table.install({
-      prefix: { addr: to.subnet, plen: 64 },
+      prefix: { ae: AE.IPv6, addr: to.subnet, plen: 64 },
       neighbour: via,
       metric: 1,
       seqno: 0,
