@@ -81,19 +81,30 @@ export class Forwarder {
 
   /** A packet the kernel routed into the TUN. */
   fromTun(packet: Uint8Array, now: number): void {
-    if (checkIpv6(packet) !== undefined) return this.count('drop.not-ipv6');
+    if (checkIpv6(packet) !== undefined) {
+      this.count('drop.not-ipv6');
+      return;
+    }
     const dst = ipv6Destination(packet);
-    if (isMulticast(dst)) return this.count('drop.multicast');
-    if (!isOverlayAddress(dst)) return this.count('drop.not-overlay');
+    if (isMulticast(dst)) {
+      this.count('drop.multicast');
+      return;
+    }
+    if (!isOverlayAddress(dst)) {
+      this.count('drop.not-overlay');
+      return;
+    }
     if (prefixContains(this.identity.subnet, 64, dst)) {
       // Our own /64 but not a local address: no workload answers there.
       this.count('drop.own-subnet');
-      return this.icmpToLocal('AddressUnreachable', packet);
+      this.icmpToLocal('AddressUnreachable', packet);
+      return;
     }
     if (packet[OFFSET_HOP_LIMIT]! <= 1) {
       // We are the first router on the path: traceroute's first overlay hop is this node.
       this.count('drop.hop-limit');
-      return this.icmpToLocal('HopLimitExceeded', packet);
+      this.icmpToLocal('HopLimitExceeded', packet);
+      return;
     }
     const entry = this.table.lookup(dst);
     if (entry === undefined) {
@@ -106,12 +117,24 @@ export class Forwarder {
 
   /** A Data frame from a neighbour (its receiver index already matched a live session). */
   fromLink(neighbour: NeighbourId, frame: Uint8Array, now: number): void {
-    if (checkData(frame) !== undefined) return this.count('drop.malformed');
-    if (sameAddress(frame, DATA_OFFSET_DESTINATION, this.identity.address)) return this.receive(frame, now);
-    if (decrementDataHopLimit(frame) === 0) return this.count('drop.hop-limit');
+    if (checkData(frame) !== undefined) {
+      this.count('drop.malformed');
+      return;
+    }
+    if (sameAddress(frame, DATA_OFFSET_DESTINATION, this.identity.address)) {
+      this.receive(frame, now);
+      return;
+    }
+    if (decrementDataHopLimit(frame) === 0) {
+      this.count('drop.hop-limit');
+      return;
+    }
     const dst = frame.subarray(DATA_OFFSET_DESTINATION, DATA_OFFSET_DESTINATION + 16);
     const entry = this.table.lookup(dst);
-    if (entry === undefined) return this.count('drop.no-route');
+    if (entry === undefined) {
+      this.count('drop.no-route');
+      return;
+    }
     if (entry.neighbour === neighbour) this.count('relay.back-to-sender');
     if (this.out.sendData(entry.neighbour, frame)) this.count('relayed');
     else this.count('drop.link-down');
@@ -168,7 +191,10 @@ export class Forwarder {
 
   private sealAndSend(entry: ForwardingEntry, packet: Uint8Array, now: number): void {
     const dst = this.identityOf(entry.originator);
-    if (dst === undefined) return this.count('drop.bad-originator');
+    if (dst === undefined) {
+      this.count('drop.bad-originator');
+      return;
+    }
     const r = this.e2e.seal(dst, packet[OFFSET_HOP_LIMIT]! - 1, 0, packet, now);
     if (!r.ok) {
       // The e2e layer counts its own reasons; too-large is the one the sender can act on.
@@ -194,7 +220,10 @@ export class Forwarder {
     const err = buildIcmpError(kind, this.identity.address, invoking, param);
     if (err === undefined) return;
     const entry = this.table.lookup(invoking.subarray(8, 24));
-    if (entry === undefined) return this.count('drop.icmp-no-route');
+    if (entry === undefined) {
+      this.count('drop.icmp-no-route');
+      return;
+    }
     this.count(`icmp.${kind}`);
     this.sealAndSend(entry, err, now);
   }

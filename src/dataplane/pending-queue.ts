@@ -89,6 +89,15 @@ export class PendingQueue {
     return answered;
   }
 
+  /** Each destination with packets waiting: how many, and when the oldest was queued. */
+  waiting(): { destination: string; packets: number; since: number }[] {
+    return [...this.queues].map(([destination, q]) => ({
+      destination,
+      packets: q.length,
+      since: (q[0]?.deadline ?? 0) - this.limits.maxWaitMs,
+    }));
+  }
+
   /** Destinations with packets waiting. */
   destinations(): string[] {
     return [...this.queues.keys()];
