@@ -13,12 +13,18 @@ import { isOverlayAddress, prefixContains } from '../identity/address.js';
 import type { NodeIdentity, PublicIdentity } from '../identity/keys.js';
 import { publicIdentityFromEd25519 } from '../identity/keys.js';
 import type { ForwardingEntry, NeighbourId } from '../routing/api.js';
-import { DATA_OFFSET_DESTINATION } from '../wire/link/constants.js';
+import {
+  DATA_OFFSET_COUNTER,
+  DATA_OFFSET_DESTINATION,
+  DATA_OFFSET_KEY_ID,
+  DATA_OFFSET_SOURCE,
+} from '../wire/link/constants.js';
 import { checkData, decrementDataHopLimit } from '../wire/link/data.js';
 import type { ForwardingTable } from './forwarding-table.js';
 import { buildIcmpError, type IcmpErrorKind } from './icmpv6.js';
 import { checkIpv6, ipv6Destination, isMulticast, OFFSET_HOP_LIMIT } from './ipv6.js';
 import { PendingQueue } from './pending-queue.js';
+import { TRACE_MAX_HOP_LIMIT, TraceRing } from './trace-ring.js';
 
 /** Where the forwarder's output goes; the daemon wires these to the link layer, the TUN and routing. */
 export interface ForwarderOutput {
@@ -44,6 +50,17 @@ export interface ForwarderOptions {
 
 const SUBNET_BYTES = 8;
 const DEFAULT_IDENTITY_CACHE = 4096;
+/** Hop-limit reports a relay sends per second at most (each may cost an X25519 for a new source). */
+const REPORTS_PER_SECOND = 50;
+
+function frameKeyId(frame: Uint8Array): number {
+  return new DataView(frame.buffer, frame.byteOffset).getUint32(DATA_OFFSET_KEY_ID);
+}
+
+function frameCounter(frame: Uint8Array): number {
+  const v = new DataView(frame.buffer, frame.byteOffset);
+  return v.getUint32(DATA_OFFSET_COUNTER) * 2 ** 32 + v.getUint32(DATA_OFFSET_COUNTER + 4);
+}
 
 function subnetKey(addr: Uint8Array, offset = 0): string {
   let s = '';
@@ -66,6 +83,9 @@ export class Forwarder {
   private readonly identities = new Map<string, PublicIdentity>();
   private readonly identityCacheSize: number;
   private readonly counts = new Map<string, number>();
+  private readonly trace = new TraceRing();
+  private reportTokens = REPORTS_PER_SECOND;
+  private reportRefilledAt = 0;
   private readonly lookupSourceKey = (address: Uint8Array): Uint8Array | undefined =>
     this.table.lookup(address)?.originator;
 
@@ -127,6 +147,7 @@ export class Forwarder {
     }
     if (decrementDataHopLimit(frame) === 0) {
       this.count('drop.hop-limit');
+      this.reportHopLimit(frame, now);
       return;
     }
     const dst = frame.subarray(DATA_OFFSET_DESTINATION, DATA_OFFSET_DESTINATION + 16);
@@ -170,6 +191,10 @@ export class Forwarder {
         this.count('delivered');
         this.out.deliver(result.packet);
       }
+    } else if (result.ok && result.kind === 'hop-limit') {
+      this.count('trace.report-received');
+      const probe = this.trace.take(result.keyId, result.counter);
+      if (probe !== undefined) this.icmpToLocalFrom(result.source.address, 'HopLimitExceeded', probe);
     } else if (result.ok) {
       this.count('control.received');
     }
@@ -201,14 +226,43 @@ export class Forwarder {
       if (r.reason === 'too-large') this.icmpToLocal('PacketTooBig', packet, this.tunMtu);
       return;
     }
+    if (packet[OFFSET_HOP_LIMIT]! <= TRACE_MAX_HOP_LIMIT) {
+      this.trace.remember(frameKeyId(r.frame), frameCounter(r.frame), packet);
+    }
     if (this.out.sendData(entry.neighbour, r.frame)) this.count('sent');
     else this.count('drop.link-down');
     this.flushControl();
   }
 
+  /**
+   * A frame ran out of hop limit here: tell its source which frame (rate-limited), sealed to it like
+   * any control message. The source turns it into a Time Exceeded for its traceroute.
+   */
+  private reportHopLimit(frame: Uint8Array, now: number): void {
+    this.reportTokens = Math.min(
+      REPORTS_PER_SECOND,
+      this.reportTokens + ((now - this.reportRefilledAt) * REPORTS_PER_SECOND) / 1000,
+    );
+    this.reportRefilledAt = now;
+    if (this.reportTokens < 1) {
+      this.count('trace.report-rate-limited');
+      return;
+    }
+    const entry = this.table.lookup(frame.subarray(DATA_OFFSET_SOURCE, DATA_OFFSET_SOURCE + 16));
+    const src = entry === undefined ? undefined : this.identityOf(entry.originator);
+    if (entry === undefined || src === undefined) return;
+    this.reportTokens -= 1;
+    const report = this.e2e.sealHopLimitReport(src, frameKeyId(frame), frameCounter(frame), now);
+    if (report !== undefined && this.out.sendData(entry.neighbour, report)) this.count('trace.report-sent');
+  }
+
   /** An ICMPv6 error from this node to a local sender, written straight back to the TUN. */
   private icmpToLocal(kind: IcmpErrorKind, invoking: Uint8Array, param = 0): void {
-    const err = buildIcmpError(kind, this.identity.address, invoking, param);
+    this.icmpToLocalFrom(this.identity.address, kind, invoking, param);
+  }
+
+  private icmpToLocalFrom(from: Uint8Array, kind: IcmpErrorKind, invoking: Uint8Array, param = 0): void {
+    const err = buildIcmpError(kind, from, invoking, param);
     if (err !== undefined) {
       this.count(`icmp.${kind}`);
       this.out.deliver(err);

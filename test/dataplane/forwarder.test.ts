@@ -129,6 +129,20 @@ describe('Forwarder', () => {
     expect(nodes.b!.fwd.counters()['drop.hop-limit']).toBe(1);
   });
 
+  it('lets traceroute see the relay: the relay reports, the source answers with Time Exceeded from it', () => {
+    const { ids, nodes, run, fullRoutes } = line();
+    fullRoutes();
+    const probe = ipv6(ids.a.address, ids.c.address, 2);
+    nodes.a!.fwd.fromTun(probe, 0);
+    run();
+    const err = nodes.a!.tun.find((p) => p[40] === 3);
+    expect(err).toBeDefined();
+    expect(Uint8Array.from(err!.subarray(8, 24))).toEqual(Uint8Array.from(ids.b.address));
+    expect(Uint8Array.from(err!.subarray(48, 48 + probe.length))).toEqual(probe);
+    // A second report for the same frame (a replay by anyone) finds nothing to answer.
+    expect(nodes.b!.fwd.counters()['trace.report-sent']).toBe(1);
+  });
+
   it('answers a hop limit of 1 from the TUN with Time Exceeded from this node', () => {
     const { ids, nodes, fullRoutes } = line();
     fullRoutes();

@@ -43,9 +43,17 @@ export enum ControlType {
   KeyAck = 0x01,
   /** [0x02][key id u32]: "I received this key id and do not know it; attach your ephemeral key". */
   KeyRequest = 0x02,
+  /**
+   * [0x03][key id u32][counter u64]: "your frame with this key id and counter ran out of hop limit
+   * here". A relay sends it to the frame's source, which answers its own traceroute with an ICMPv6
+   * Time Exceeded from the relay's address (src/dataplane/trace-ring.ts).
+   */
+  HopLimitExceeded = 0x03,
 }
-/** Both control messages are 5 bytes: type, key id. */
+/** KeyAck and KeyRequest are 5 bytes: type, key id. */
 export const CONTROL_SIZE = 5;
+/** HopLimitExceeded is 13 bytes: type, key id, counter. */
+export const HOP_LIMIT_REPORT_SIZE = 13;
 /** The fixed IPv6 header (RFC 8200 §3); source at 8, destination at 24. */
 export const IPV6_HEADER_BYTES = 40;
 export const IPV6_OFFSET_SOURCE = 8;

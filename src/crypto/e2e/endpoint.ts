@@ -79,6 +79,16 @@ export class E2e implements E2eControlSink {
     return this.sender.seal(dst, hopLimit, receiverIndex, packet, now);
   }
 
+  /** Seals a HopLimitExceeded report to `dst` about its frame (keyId, counter); undefined on a bad key. */
+  sealHopLimitReport(
+    dst: PublicIdentity,
+    keyId: number,
+    counter: number,
+    now: number,
+  ): Uint8Array | undefined {
+    return this.sender.sealHopLimitReport(dst, keyId, counter, now);
+  }
+
   /** Opens a Data frame addressed to this node; see E2eReceiver.open. */
   open(frame: Uint8Array, now: number, sourceKeyLookup: SourceKeyLookup): E2eOpenResult {
     return this.receiver.open(frame, now, sourceKeyLookup);

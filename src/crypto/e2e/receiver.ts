@@ -35,6 +35,7 @@ import {
   ControlType,
   DERIVE_BURST,
   DERIVE_PER_SECOND,
+  HOP_LIMIT_REPORT_SIZE,
   INNER_IPV6_NIBBLE,
   IPV6_HEADER_BYTES,
   IPV6_OFFSET_DESTINATION,
@@ -92,6 +93,8 @@ export const E2E_DROP_REASONS: readonly E2eDropReason[] = [
 export type E2eOpenResult =
   | { ok: true; kind: 'packet'; packet: Uint8Array; source: PublicIdentity }
   | { ok: true; kind: 'control'; source: PublicIdentity }
+  /** A relay (`source`) reports that our frame (keyId, counter) ran out of hop limit there. */
+  | { ok: true; kind: 'hop-limit'; source: PublicIdentity; keyId: number; counter: number }
   | { ok: false; reason: E2eDropReason };
 
 /** Returns the Ed25519 key of the node that owns an overlay address, if routing knows it. */
@@ -358,6 +361,10 @@ export class E2eReceiver {
         return this.drop('destination-mismatch');
       }
       return { ok: true, kind: 'packet', packet: plain, source: peer.identity };
+    }
+    if (first === ControlType.HopLimitExceeded && plain.length === HOP_LIMIT_REPORT_SIZE) {
+      const counter = readU32(plain, 5) * 2 ** 32 + readU32(plain, 9);
+      return { ok: true, kind: 'hop-limit', source: peer.identity, keyId: readU32(plain, 1), counter };
     }
     if (plain.length !== CONTROL_SIZE) return this.drop('bad-inner');
     const ackedId = readU32(plain, 1);

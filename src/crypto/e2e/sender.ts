@@ -26,9 +26,10 @@ import { addressKey, type PeerStatic, type PeerStatics, samePrefix64 } from './_
 import {
   CONTROL_HOP_LIMIT,
   CONTROL_SIZE,
-  type ControlType,
+  ControlType,
   type E2eAlgorithmId,
   EPOCH_MS,
+  HOP_LIMIT_REPORT_SIZE,
   INNER_IPV6_NIBBLE,
   IPV6_HEADER_BYTES,
   IPV6_OFFSET_DESTINATION,
@@ -126,6 +127,23 @@ export class E2eSender {
     body[2] = (keyId >>> 16) & 0xff;
     body[3] = (keyId >>> 8) & 0xff;
     body[4] = keyId & 0xff;
+    const r = this.sealInner(dst, CONTROL_HOP_LIMIT, 0, body, now);
+    return r.ok ? r.frame : undefined;
+  }
+
+  /** Seals a HopLimitExceeded report for `dst` about its frame (keyId, counter); undefined on a bad key. */
+  sealHopLimitReport(
+    dst: PublicIdentity,
+    keyId: number,
+    counter: number,
+    now: number,
+  ): Uint8Array | undefined {
+    const body = new Uint8Array(HOP_LIMIT_REPORT_SIZE);
+    const view = new DataView(body.buffer);
+    body[0] = ControlType.HopLimitExceeded;
+    view.setUint32(1, keyId);
+    view.setUint32(5, Math.floor(counter / 2 ** 32));
+    view.setUint32(9, counter >>> 0);
     const r = this.sealInner(dst, CONTROL_HOP_LIMIT, 0, body, now);
     return r.ok ? r.frame : undefined;
   }
