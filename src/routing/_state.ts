@@ -1,0 +1,99 @@
+/**
+ * The engine's state in plain view (babeld keeps its tables as globals; hypha keeps them in one
+ * record per engine), and the few helpers every concept file needs. engine.ts creates it; the
+ * concept files (hello.ts, update.ts, request.ts, selection.ts, send.ts) take it as their first
+ * argument. Internal: nothing outside src/routing sees it.
+ */
+import { formatIPv6 } from '../identity/address.js';
+import { AE, type Prefix, type Update } from '../wire/babel/types.js';
+import type { EngineAction, EngineDeps, Millis, NeighbourId, RoutingConfig } from './api.js';
+import { JITTER_FRACTION } from './constants.js';
+import { Counters, type RejectReason } from './counters.js';
+import { isFeasible } from './feasibility.js';
+import type { Neighbour } from './neighbour.js';
+import { Outbox } from './outbox.js';
+import { RequestTable } from './resend.js';
+import type { PrefixEntry, Route } from './route.js';
+import { SourceTable } from './source.js';
+import { roughly, TimerTable } from './timers.js';
+import { VerifyCache } from './verify-cache.js';
+import { XRoute } from './xroute.js';
+
+export interface EngineState {
+  readonly deps: EngineDeps;
+  readonly cfg: RoutingConfig;
+  /** The latest `now` handed to handle() (never goes backwards). */
+  now: Millis;
+  readonly neighbours: Map<NeighbourId, Neighbour>;
+  /** Prefix keys each neighbour has a route for, so a cost change re-selects only those. */
+  readonly byNeighbour: Map<NeighbourId, Set<string>>;
+  /** The route table: prefix key → entry. */
+  readonly table: Map<string, PrefixEntry>;
+  readonly sources: SourceTable;
+  readonly requests: RequestTable;
+  readonly verified: VerifyCache;
+  readonly xroute: XRoute;
+  readonly counters: Counters;
+  readonly timers: TimerTable;
+  readonly outbox: Outbox;
+  /** Actions waiting for poll(); `actionHead` is the next one to hand out. */
+  readonly actions: EngineAction[];
+  actionHead: number;
+  /** Retractions to send once more: prefix key → (when, the retraction). */
+  readonly urgent: Map<string, { at: Millis; update: Update }>;
+  /** Earliest route expiry or source GC set since the last sweep (may be early). */
+  expiryDeadline: Millis | undefined;
+}
+
+/** Returns a fresh state for the node described by `deps` (draws its start seqno from deps.random). */
+export function createState(deps: EngineDeps, cfg: RoutingConfig, now: Millis): EngineState {
+  return {
+    deps,
+    cfg,
+    now,
+    neighbours: new Map(),
+    byNeighbour: new Map(),
+    table: new Map(),
+    sources: new SourceTable(cfg.maxSources),
+    requests: new RequestTable(cfg.maxPendingRequests),
+    verified: new VerifyCache(cfg.verifyCacheSize),
+    xroute: new XRoute(deps.subnet, deps.publicKey, deps.sign, Math.floor(deps.random() * 0x10000)),
+    counters: new Counters(),
+    timers: new TimerTable(),
+    outbox: new Outbox(),
+    actions: [],
+    actionHead: 0,
+    urgent: new Map(),
+    expiryDeadline: undefined,
+  };
+}
+
+/** Counts a dropped Update or request under `reject.<reason>`. */
+export function reject(s: EngineState, reason: RejectReason): void {
+  s.counters.add(`reject.${reason}`);
+}
+
+/** Queues a notify action. */
+export function notify(s: EngineState, event: string, detail: Record<string, unknown>): void {
+  s.actions.push({ kind: 'notify', event, detail });
+}
+
+/** True when `r` satisfies the feasibility condition against its source's current distance. */
+export function feasible(s: EngineState, r: Route): boolean {
+  return isFeasible(s.sources.distance(r.sourceKey), r.seqno, r.refMetric);
+}
+
+/** Returns `ms` jittered ±JITTER_FRACTION with the injected RNG. */
+export function jitter(s: EngineState, ms: number): number {
+  return roughly(ms, s.deps.random, JITTER_FRACTION);
+}
+
+/** Moves the expiry sweep earlier to `at` if it is later or unset. */
+export function armExpiry(s: EngineState, at: Millis): void {
+  if (s.expiryDeadline === undefined || at < s.expiryDeadline) s.expiryDeadline = at;
+}
+
+/** A prefix for logs: "addr/plen". */
+export function formatPrefix(p: Prefix): string {
+  return p.ae === AE.IPv6 && p.addr.length === 16 ? `${formatIPv6(p.addr)}/${p.plen}` : `ae${p.ae}/${p.plen}`;
+}

@@ -1,0 +1,132 @@
+/**
+ * Neighbours at the engine level (babeld's neighbour.c and the Hello/IHU half of message.c): a link
+ * coming up or going down, the Hello + IHU exchange, and turning a neighbour's cost change into
+ * re-selection of the prefixes it carries. The per-neighbour state and the cost formula are
+ * neighbour.ts.
+ */
+import { type Tlv, TlvType } from '../wire/babel/types.js';
+import { hex } from './_keys.js';
+import { type EngineState, notify, reject } from './_state.js';
+import type { NeighbourId } from './api.js';
+import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
+import { RejectReason, tlvName } from './counters.js';
+import {
+  checkHellos,
+  computeCost,
+  createNeighbour,
+  handleHello,
+  handleIhu,
+  makeHello,
+  makeIhu,
+  type Neighbour,
+  rxcost,
+} from './neighbour.js';
+import { routeRequestTlv } from './request.js';
+import { flushRoute, significantChange } from './route.js';
+import { reselect } from './selection.js';
+import { sendFullDump } from './send.js';
+import { isSeqno } from './seqno.js';
+
+/** A link came up: a new neighbour gets a Hello + IHU, our full table and our pending route requests. */
+export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Uint8Array): void {
+  if (s.neighbours.has(id)) handleNeighbourDown(s, id);
+  if (publicKey.length !== 32) {
+    reject(s, RejectReason.Malformed);
+    return;
+  }
+  if (s.neighbours.size >= s.cfg.maxNeighbours) {
+    reject(s, RejectReason.TableFull);
+    return;
+  }
+  const n = createNeighbour(id, publicKey, s.deps.random);
+  s.neighbours.set(id, n);
+  s.byNeighbour.set(id, new Set());
+  s.counters.add('neighbour.up');
+  notify(s, 'neighbourUp', { neighbour: id, publicKey: hex(publicKey) });
+  sendHello(s, n);
+  sendFullDump(s, n);
+  // Outstanding route requests of ours go to the newcomer as well.
+  for (const req of s.requests.all()) {
+    if (req.kind === 'route' && req.originated) {
+      s.outbox.queueTail(id, routeRequestTlv(req.prefix, req.hopCount));
+      req.targets.push(id);
+    }
+  }
+}
+
+/** A link went down: every route through it is flushed and its prefix re-selected at once. */
+export function handleNeighbourDown(s: EngineState, id: NeighbourId): void {
+  const n = s.neighbours.get(id);
+  if (n === undefined) return;
+  s.neighbours.delete(id);
+  s.outbox.forget(id);
+  const keys = s.byNeighbour.get(id) ?? new Set<string>();
+  s.byNeighbour.delete(id);
+  s.counters.add('neighbour.down');
+  notify(s, 'neighbourDown', { neighbour: id });
+  for (const k of keys) {
+    const e = s.table.get(k);
+    if (e !== undefined && flushRoute(e, id) !== undefined) reselect(s, e);
+  }
+}
+
+/** Queues a Hello and an IHU to `n` (they lead the packet). */
+export function sendHello(s: EngineState, n: Neighbour): void {
+  s.outbox.queueHead(n.id, makeHello(n, s.now, s.cfg.helloIntervalMs));
+  s.outbox.queueHead(n.id, makeIhu(n, s.cfg.helloIntervalMs));
+}
+
+/** The Hello timer: a Hello + IHU to every neighbour. */
+export function sendHellos(s: EngineState): void {
+  for (const n of s.neighbours.values()) sendHello(s, n);
+}
+
+/** Recomputes a neighbour's cost; on a change, re-selects every prefix it has a route for. */
+export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
+  const cost = computeCost(n, s.now);
+  if (cost === n.cost) return;
+  const old = n.cost;
+  n.cost = cost;
+  if (old >= METRIC_INFINITY !== cost >= METRIC_INFINITY) {
+    const up = cost < METRIC_INFINITY;
+    s.counters.add(up ? 'neighbour.reachable' : 'neighbour.unreachable');
+    notify(s, up ? 'neighbourReachable' : 'neighbourUnreachable', { neighbour: n.id, cost });
+  } else if (significantChange(old, cost, METRIC_TRIGGER_MIN_DELTA)) {
+    notify(s, 'neighbourCost', { neighbour: n.id, cost, rttMs: n.rttMs });
+  }
+  for (const k of s.byNeighbour.get(n.id) ?? []) {
+    const e = s.table.get(k);
+    if (e !== undefined) reselect(s, e);
+  }
+}
+
+/** The NeighbourCheck timer: counts missed Hellos and expired IHUs, and applies the cost changes. */
+export function checkNeighbours(s: EngineState): void {
+  for (const n of [...s.neighbours.values()]) {
+    checkHellos(n, s.now);
+    updateNeighbourCost(s, n);
+  }
+}
+
+/**
+ * Steps (1) and (2) of a received packet: counts every TLV, takes its Hellos and then its IHUs (an
+ * IHU's RTT sample needs the Hello of the same packet), answers a new neighbour at once, and
+ * applies the cost change.
+ */
+export function handleHellos(s: EngineState, n: Neighbour, tlvs: readonly Tlv[]): void {
+  let helloTransmitUs: number | undefined;
+  let sawHello = false;
+  for (const t of tlvs) {
+    s.counters.add(`in.${tlvName(t.type)}`);
+    if (t.type === TlvType.Hello) {
+      if (!isSeqno(t.seqno)) continue;
+      handleHello(n, t, s.now);
+      helloTransmitUs = t.timestamp?.transmit;
+      sawHello = true;
+    }
+  }
+  for (const t of tlvs) if (t.type === TlvType.IHU) handleIhu(n, t, helloTransmitUs, s.now);
+  // A new neighbour is answered at once, so both sides measure an RTT within one round trip.
+  if (sawHello && !n.sentIhu && rxcost(n) < METRIC_INFINITY) sendHello(s, n);
+  updateNeighbourCost(s, n);
+}

@@ -1,0 +1,215 @@
+/**
+ * Received Updates (RFC 8966 §3.5.3, babeld's update_route): the checks in order (fields, prefix,
+ * originator, ownership, staleness, signature through the verify cache), storing the route, and
+ * re-selecting its prefix; retractions (one prefix or wildcard), echoes of our own prefix, and
+ * route expiry. How a route is chosen is route.ts and selection.ts.
+ */
+
+import { updateSignedBytes } from '../wire/babel/signed.js';
+import { AE, type Update } from '../wire/babel/types.js';
+import { bytesEqual, isRoutablePrefix, prefixHas, prefixKey, sourceKey } from './_keys.js';
+import { armExpiry, type EngineState, feasible, reject } from './_state.js';
+import {
+  METRIC_INFINITY,
+  ROUTE_HOLD_FACTOR,
+  ROUTE_INTERVAL_MAX_MS,
+  ROUTE_INTERVAL_MIN_MS,
+} from './constants.js';
+import { RejectReason } from './counters.js';
+import type { Neighbour } from './neighbour.js';
+import { satisfySeqnoRequest } from './request.js';
+import { findRoute, flushRoute, type PrefixEntry, type Route, routeMetric } from './route.js';
+import { reselect } from './selection.js';
+import { bumpOwnSeqno } from './send.js';
+import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
+
+/** Verifies the signature of (prefix, seqno, originator), using and filling the verify cache. */
+function verifyUpdate(
+  s: EngineState,
+  u: Update,
+  originator: Uint8Array,
+  signature: Uint8Array,
+  srcKey: string,
+): boolean {
+  const cacheKey = `${srcKey}#${u.seqno}`;
+  if (s.verified.has(cacheKey, signature)) {
+    s.counters.add('verify.cached');
+    return true;
+  }
+  s.counters.add('verify.checked');
+  if (!s.deps.verify(originator, updateSignedBytes(u.prefix, u.seqno, originator), signature)) return false;
+  s.verified.add(cacheKey, signature);
+  return true;
+}
+
+/** An Update from neighbour `n`: checked, stored, and its prefix re-selected; or counted as a reject. */
+export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
+  if (!isSeqno(u.seqno) || !Number.isInteger(u.metric) || u.metric < 0 || u.metric > METRIC_INFINITY) {
+    reject(s, RejectReason.Malformed);
+    return;
+  }
+  const retraction = u.metric >= METRIC_INFINITY;
+  if (retraction && u.prefix.ae === AE.Wildcard) {
+    // RFC 8966 §4.6.9: a wildcard retraction withdraws every route the neighbour announced.
+    for (const k of [...(s.byNeighbour.get(n.id) ?? [])]) retractFrom(s, n, k);
+    return;
+  }
+  if (!isRoutablePrefix(u.prefix)) {
+    reject(s, RejectReason.BadPrefix);
+    return;
+  }
+  const pk = prefixKey(u.prefix);
+  if (retraction) {
+    // Unsigned by design: it only withdraws what this neighbour itself announced.
+    if (pk !== s.xroute.key) retractFrom(s, n, pk);
+    return;
+  }
+  const { originator, signature } = u;
+  if (originator?.length !== 32 || signature?.length !== 64) {
+    reject(s, RejectReason.NoOriginator);
+    return;
+  }
+  const srcKey = sourceKey(pk, originator);
+  if (pk === s.xroute.key) {
+    handleOwnPrefixEcho(s, u, originator, signature, srcKey);
+    return;
+  }
+  if (!prefixHas(u.prefix, s.deps.addressOf(originator))) {
+    reject(s, RejectReason.PrefixNotOwned);
+    return;
+  }
+  let e = s.table.get(pk);
+  const existing = e === undefined ? undefined : findRoute(e, n.id);
+  if (
+    existing !== undefined &&
+    bytesEqual(existing.originator, originator) &&
+    seqnoCompare(u.seqno, existing.seqno) < 0
+  ) {
+    // A neighbour's seqno for a source never goes backwards while it holds the source: a replay.
+    reject(s, RejectReason.Stale);
+    return;
+  }
+  if (!verifyUpdate(s, u, originator, signature, srcKey)) {
+    reject(s, RejectReason.BadSignature);
+    return;
+  }
+  if (e === undefined) {
+    if (s.table.size >= s.cfg.maxPrefixes) {
+      reject(s, RejectReason.TableFull);
+      return;
+    }
+    e = {
+      key: pk,
+      prefix: u.prefix,
+      routes: [],
+      selected: undefined,
+      installed: undefined,
+      advertised: undefined,
+    };
+  }
+  const source = s.sources.ensureSource(srcKey, u.prefix, originator, s.now);
+  if (source === undefined) {
+    reject(s, RejectReason.TableFull);
+    if (e.routes.length === 0) s.table.delete(pk);
+    return;
+  }
+  const holdMs =
+    Math.min(ROUTE_INTERVAL_MAX_MS, Math.max(ROUTE_INTERVAL_MIN_MS, u.interval * 10)) * ROUTE_HOLD_FACTOR;
+  let r = existing;
+  if (r !== undefined && !bytesEqual(r.originator, originator)) {
+    flushRoute(e, n.id);
+    r = undefined;
+  }
+  if (r === undefined) {
+    if (e.routes.length >= s.cfg.maxRoutesPerPrefix && !evictWorst(s, e, u.metric + n.cost)) {
+      reject(s, RejectReason.TableFull);
+      if (e.routes.length === 0) s.table.delete(pk);
+      return;
+    }
+    r = {
+      neighbour: n,
+      sourceKey: srcKey,
+      originator: Uint8Array.from(originator),
+      seqno: u.seqno,
+      refMetric: u.metric,
+      signature: Uint8Array.from(signature),
+      expiresAt: s.now + holdMs,
+      smoothed: METRIC_INFINITY,
+      smoothedAt: s.now,
+      smoothedTarget: METRIC_INFINITY,
+    };
+    e.routes.push(r);
+    s.table.set(pk, e);
+    s.byNeighbour.get(n.id)?.add(pk);
+  } else {
+    r.seqno = u.seqno;
+    r.refMetric = u.metric;
+    r.signature = Uint8Array.from(signature);
+    r.expiresAt = s.now + holdMs;
+  }
+  s.counters.add('update.accepted');
+  if (!feasible(s, r)) s.counters.add('update.infeasible');
+  armExpiry(s, r.expiresAt);
+  reselect(s, e);
+  satisfySeqnoRequest(s, e, srcKey, u.seqno);
+}
+
+/** Our own prefix came back. Someone else's key: reject. Ours, newer than our seqno: we restarted; jump past it. */
+function handleOwnPrefixEcho(
+  s: EngineState,
+  u: Update,
+  originator: Uint8Array,
+  signature: Uint8Array,
+  srcKey: string,
+): void {
+  if (!bytesEqual(originator, s.deps.publicKey)) {
+    reject(s, RejectReason.OwnPrefix);
+    return;
+  }
+  if (seqnoCompare(u.seqno, s.xroute.seqno) < 0) return;
+  if (!verifyUpdate(s, u, originator, signature, srcKey)) {
+    reject(s, RejectReason.BadSignature);
+    return;
+  }
+  bumpOwnSeqno(s, seqnoPlus(u.seqno, 1));
+}
+
+/** Removes the route a neighbour announced for a prefix (its retraction or a wildcard one). */
+function retractFrom(s: EngineState, n: Neighbour, pk: string): void {
+  const e = s.table.get(pk);
+  if (e === undefined || flushRoute(e, n.id) === undefined) return;
+  s.byNeighbour.get(n.id)?.delete(pk);
+  s.counters.add('update.retraction');
+  reselect(s, e);
+}
+
+/** Makes room for a route of metric `metric` by dropping the worst unselected one, if it is worse. */
+function evictWorst(s: EngineState, e: PrefixEntry, metric: number): boolean {
+  let worst: Route | undefined;
+  for (const r of e.routes)
+    if (r !== e.selected && (worst === undefined || routeMetric(r) > routeMetric(worst))) worst = r;
+  if (worst === undefined || routeMetric(worst) <= metric) return false;
+  flushRoute(e, worst.neighbour.id);
+  s.byNeighbour.get(worst.neighbour.id)?.delete(e.key);
+  return true;
+}
+
+/** The Expiry timer: drops expired routes (re-selecting their prefixes) and unused sources; re-arms the sweep. */
+export function expireRoutes(s: EngineState): void {
+  s.expiryDeadline = undefined;
+  for (const e of [...s.table.values()]) {
+    const expired = e.routes.filter((r) => r.expiresAt <= s.now);
+    for (const r of expired) {
+      flushRoute(e, r.neighbour.id);
+      s.byNeighbour.get(r.neighbour.id)?.delete(e.key);
+      s.counters.add('route.expired');
+    }
+    if (expired.length > 0) reselect(s, e);
+    for (const r of e.routes) armExpiry(s, r.expiresAt);
+  }
+  const used = new Set<string>();
+  for (const e of s.table.values()) for (const r of e.routes) used.add(r.sourceKey);
+  s.sources.expireSources(s.now, (k) => used.has(k));
+  const gc = s.sources.nextExpiry();
+  if (gc !== undefined) armExpiry(s, gc);
+}
