@@ -2,7 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { HyphaError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerInfoCommand } from './commands/info.js';
 import { registerKeyCommands, UsageError } from './commands/keys.js';
+import { registerPeerCommands } from './commands/peers.js';
+import { registerRouteCommands } from './commands/routes.js';
+import { registerStatsCommand } from './commands/stats.js';
 import { type CliIo, ExitCode, processIo } from './io.js';
 
 /** Builds the `hypha` command tree. Each subcommand reports its exit code through `setExit`. */
@@ -15,6 +19,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerKeyCommands(program, io, setExit);
   registerConfigCommands(program, io, setExit);
+  registerInfoCommand(program, io, setExit);
+  registerPeerCommands(program, io, setExit);
+  registerRouteCommands(program, io, setExit);
+  registerStatsCommand(program, io, setExit);
   const configure = (cmd: Command): void => {
     for (const sub of cmd.commands) {
       sub
