@@ -24,10 +24,12 @@ import {
  */
 export const DEAD_AFTER_MS = KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS;
 /**
- * A session that received nothing authenticated for this long (two Hello intervals and a bit)
- * starts a handshake on its own, so a peer that lost its state is re-keyed before DEAD_AFTER_MS.
+ * A session that received nothing authenticated for this long starts a handshake on its own, so a
+ * peer that lost its state (a restart that does not dial back) is re-keyed before DEAD_AFTER_MS:
+ * 13 s = DEAD_AFTER_MS − 2 s, leaving one round trip. It must stay above the gap a one-way flow
+ * leaves: the silent side answers with passive keepalives, one per ⌈10 s / 4 s⌉ × 4 s = 12 s.
  */
-export const PROBE_AFTER_MS = KEEPALIVE_TIMEOUT_MS;
+export const PROBE_AFTER_MS = DEAD_AFTER_MS - 2_000;
 /**
  * Only the initiator of the current keypair rekeys on age (REKEY_AFTER_TIME_MS, the spec rule). If
  * it has not done so this long after the keypair was made, the responder starts one itself:
