@@ -4,7 +4,7 @@ export interface HttpAnswer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
-  /** The body parsed as JSON, or undefined when empty. */
+  /** The body parsed as JSON, or undefined when empty or not JSON. */
   // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
   readonly json: any;
 }
@@ -28,11 +28,12 @@ export function http(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
+        const isJson = /json/.test(String(res.headers['content-type']));
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
           text,
-          json: text === '' ? undefined : JSON.parse(text),
+          json: text === '' || !isJson ? undefined : JSON.parse(text),
         });
       });
     });
