@@ -6,6 +6,7 @@ import { registerInfoCommand } from './commands/info.js';
 import { registerKeyCommands, UsageError } from './commands/keys.js';
 import { registerPeerCommands } from './commands/peers.js';
 import { registerRouteCommands } from './commands/routes.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { type CliIo, ExitCode, processIo } from './io.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerKeyCommands(program, io, setExit);
   registerConfigCommands(program, io, setExit);
+  registerRunCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
   registerPeerCommands(program, io, setExit);
   registerRouteCommands(program, io, setExit);

@@ -30,6 +30,7 @@ export function formatPrefix(p: Prefix): string {
 export class RoutingDriver {
   private readonly timer: DeadlineTimer;
   private readonly counts = new Map<string, number>();
+  private stopped = false;
 
   constructor(
     readonly engine: RoutingEngine,
@@ -41,6 +42,7 @@ export class RoutingDriver {
   }
 
   handle(event: EngineEvent): void {
+    if (this.stopped) return;
     this.engine.handle(event, this.now());
     this.drain();
   }
@@ -57,6 +59,7 @@ export class RoutingDriver {
   }
 
   stop(): void {
+    this.stopped = true;
     this.timer.cancel();
   }
 

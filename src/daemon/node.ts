@@ -1,0 +1,253 @@
+/**
+ * A running node: the identity, the TUN, the UDP link socket, the link sessions, the routing
+ * engine, end-to-end encryption and the forwarder, wired together on one event loop.
+ *
+ *   TUN ──fromTun──▶ Forwarder ──sendData──▶ LinkDriver ──▶ UDP
+ *   UDP ──▶ LinkDriver ──data──▶ Forwarder ──deliver──▶ TUN
+ *                      ──up/down/control──▶ RoutingDriver ──install/remove──▶ ForwardingTable
+ */
+import { randomBytes as cryptoRandomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config, PeerEndpoint } from '../config/index.js';
+import { chooseE2eAlgorithm, cpuInfoHasAes, E2e } from '../crypto/e2e/index.js';
+import type { NetworkKeys } from '../crypto/network-key.js';
+import { Forwarder } from '../dataplane/forwarder.js';
+import { ForwardingTable } from '../dataplane/forwarding-table.js';
+import { formatIPv6 } from '../identity/address.js';
+import { loadSeed } from '../identity/keyfile.js';
+import { identityFromSeed, type NodeIdentity, publicIdentityFromEd25519, sign } from '../identity/keys.js';
+import type { Endpoint } from '../link/api.js';
+import { createLinkManager } from '../link/manager.js';
+import { openUdpLink, type UdpLink } from '../link/udp.js';
+import { createRoutingEngine } from '../routing/engine.js';
+import { packetAt } from '../tun/device.js';
+import { configureTun, type NativeTun, type TunDevice } from '../tun/index.js';
+import { toHex } from '../util/bytes.js';
+import { AE } from '../wire/babel/types.js';
+import { monotonicNow } from './clock.js';
+import { LinkDriver } from './link-driver.js';
+import { loadNetworkKeys } from './network.js';
+import { RoutingDriver } from './routing-driver.js';
+import { createVerifier } from './signing.js';
+
+/** How often the forwarder expires waiting packets and e2e keys. */
+const HOUSEKEEPING_MS = 1_000;
+
+export interface NodeOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Inherited descriptor with the seed as hex (`--key-fd`). */
+  readonly keyFd?: number;
+}
+
+export interface RunningNode {
+  readonly identity: NodeIdentity;
+  readonly startedAt: number;
+  readonly tun: TunDevice;
+  readonly links: LinkDriver;
+  readonly routing: RoutingDriver;
+  readonly forwarder: Forwarder;
+  readonly table: ForwardingTable;
+  readonly e2e: E2e;
+  readonly listenPort: number;
+  /** Makes the static peer set equal to `peers` (SIGHUP, API). */
+  setStaticPeers(peers: readonly PeerEndpoint[]): void;
+  addStaticPeer(peer: PeerEndpoint): void;
+  removeStaticPeer(endpoint: Endpoint): boolean;
+  staticPeers(): PeerEndpoint[];
+  stop(): Promise<void>;
+}
+
+function readCpuInfo(): string {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function endpointOf(peer: PeerEndpoint): Endpoint {
+  return { address: peer.host, port: peer.port };
+}
+
+export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  const { config, log } = opts;
+  const { seed, source } = loadSeed({
+    keyFile: config.key_file,
+    create: true,
+    keyFd: opts.keyFd,
+    env: opts.env,
+  });
+  const identity = identityFromSeed(seed);
+  seed.fill(0);
+  if (source.kind === 'file' && source.created) log.info({ keyFile: source.path }, 'created a new node key');
+  const keys = loadNetworkKeys(config.network);
+  const randomBytes = (n: number) => new Uint8Array(cryptoRandomBytes(n));
+  const random = () => randomInt(0, 2 ** 47) / 2 ** 47;
+
+  const tun = configureTun({ name: config.tun_name, mtu: config.tun_mtu, address: identity.address });
+  let udp: UdpLink;
+  try {
+    udp = await openUdpLink({ port: config.listen_port });
+  } catch (err) {
+    tun.close();
+    throw err;
+  }
+
+  try {
+    return assemble(opts, identity, keys, tun, udp, randomBytes, random);
+  } catch (err) {
+    await udp.close();
+    tun.close();
+    throw err;
+  }
+}
+
+/** Builds and wires everything on top of an open TUN and socket; throws if any part fails. */
+function assemble(
+  opts: NodeOptions,
+  identity: NodeIdentity,
+  keys: NetworkKeys,
+  tun: NativeTun,
+  udp: UdpLink,
+  randomBytes: (n: number) => Uint8Array,
+  random: () => number,
+): RunningNode {
+  const { config, log } = opts;
+  const now = monotonicNow;
+  const table = new ForwardingTable();
+  const e2e = new E2e({
+    identity,
+    algorithm: chooseE2eAlgorithm(cpuInfoHasAes(readCpuInfo())),
+    randomBytes,
+  });
+  const links = new LinkDriver(
+    createLinkManager({ identity, keys, randomBytes, random }),
+    udp,
+    now,
+    log.child({ component: 'link' }),
+  );
+  const addresses = new Map<string, Uint8Array>();
+  const engine = createRoutingEngine(
+    {
+      publicKey: identity.publicKey,
+      subnet: { ae: AE.IPv6, addr: identity.subnet, plen: 64 },
+      sign: (m) => sign(identity, m),
+      verify: createVerifier(),
+      addressOf: (pk) => {
+        const id = toHex(pk);
+        let a = addresses.get(id);
+        if (a === undefined) {
+          a = publicIdentityFromEd25519(pk).address;
+          if (addresses.size >= 65_536) addresses.clear();
+          addresses.set(id, a);
+        }
+        return a;
+      },
+      random,
+    },
+    {},
+    now(),
+  );
+  let forwarder: Forwarder | undefined;
+  const routing = new RoutingDriver(
+    engine,
+    {
+      sendControl: (n, body) => links.sendControl(n, body),
+      install: (entry) => {
+        table.install(entry);
+        forwarder?.routeInstalled(entry, now());
+      },
+      remove: (prefix) => table.remove(prefix),
+    },
+    now,
+    log.child({ component: 'routing' }),
+  );
+  forwarder = new Forwarder({
+    identity,
+    e2e,
+    table,
+    tunMtu: config.tun_mtu,
+    output: {
+      sendData: (n, frame) => links.sendData(n, frame),
+      deliver: (packet) => {
+        tun.write(packet);
+      },
+      wantRoute: (address) => routing.handle({ kind: 'wantRoute', address }),
+    },
+  });
+  const fwd = forwarder;
+
+  links.start({
+    up: (neighbour, publicKey) => routing.handle({ kind: 'neighbourUp', neighbour, publicKey }),
+    down: (neighbour) => routing.handle({ kind: 'neighbourDown', neighbour }),
+    control: (neighbour, body) => routing.controlReceived(neighbour, body),
+    data: (neighbour, frame) => fwd.fromLink(neighbour, frame, now()),
+  });
+  tun.onPackets((batch) => {
+    const t = now();
+    for (let i = 0; i < batch.count; i++) fwd.fromTun(packetAt(batch, i), t);
+  });
+  tun.onError((err) => log.error({ err }, 'TUN read failed; packets from this host are no longer sent'));
+  routing.handle({ kind: 'timer' });
+  const housekeeping = setInterval(() => fwd.tick(now()), HOUSEKEEPING_MS);
+
+  const statics = new Map<string, PeerEndpoint>();
+  const addStaticPeer = (peer: PeerEndpoint): void => {
+    if (statics.has(peer.uri)) return;
+    statics.set(peer.uri, peer);
+    links.addPeer({ endpoint: endpointOf(peer), origin: 'static' }, now());
+  };
+  const removeStaticPeer = (endpoint: Endpoint): boolean => {
+    for (const [uri, p] of statics) {
+      if (p.host === endpoint.address && p.port === endpoint.port) statics.delete(uri);
+    }
+    return links.removePeer(endpoint);
+  };
+  for (const peer of config.peers) addStaticPeer(peer);
+
+  let stopped = false;
+  const node: RunningNode = {
+    identity,
+    startedAt: now(),
+    tun,
+    links,
+    routing,
+    forwarder: fwd,
+    table,
+    e2e,
+    listenPort: udp.port,
+    addStaticPeer,
+    removeStaticPeer,
+    staticPeers: () => [...statics.values()],
+    setStaticPeers(peers) {
+      const wanted = new Map(peers.map((p) => [p.uri, p]));
+      for (const [uri, p] of [...statics]) if (!wanted.has(uri)) removeStaticPeer(endpointOf(p));
+      for (const p of peers) addStaticPeer(p);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(housekeeping);
+      // Links first: their 'down' events still reach routing, which then stops for good.
+      links.close();
+      routing.stop();
+      await udp.close();
+      tun.close();
+    },
+  };
+  log.info(
+    {
+      address: formatIPv6(identity.address),
+      subnet: `${formatIPv6(identity.subnet)}/64`,
+      publicKey: toHex(identity.publicKey),
+      tun: tun.name,
+      listenPort: udp.port,
+      peers: config.peers.map((p) => p.uri),
+    },
+    'node running',
+  );
+  return node;
+}
