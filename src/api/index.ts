@@ -4,3 +4,4 @@ export { API_ERRORS, ApiError, type ApiErrorCode, ApiListenError } from './error
 export { openApiDocument } from './openapi.js';
 export { API_PREFIX } from './router.js';
 export { type AdminApi, type AdminApiOptions, adminRoutes, startAdminApi } from './server.js';
+export { readTokenFile } from './token.js';

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Command } from 'commander';
 import type { NodeInfo, NodeStats, PeerInfo, QueriedRoute, RouteInfo } from '../api/backend.js';
+import { readTokenFile } from '../api/token.js';
 import { type ListenAddress, parseListenAddress } from '../config/addresses.js';
 import { HyphaError } from '../errors.js';
 import { UsageError } from './commands/keys.js';
@@ -197,24 +197,7 @@ export function apiClientFor(io: CliIo, opts: ApiCommandOptions): ApiClient {
     address ??= config.api_addr;
     tokenFile ??= config.api_token_file;
   }
-  return new ApiClient({ address, ...(tokenFile === undefined ? {} : { token: readToken(tokenFile) }) });
-}
-
-function readToken(file: string): string {
-  let token: string;
-  try {
-    token = readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new HyphaError(
-      'HYPHA_ERR_API_TOKEN',
-      `cannot read the API token file ${file}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
-  if (token === '') throw new HyphaError('HYPHA_ERR_API_TOKEN', `the API token file ${file} is empty`);
-  return token;
+  return new ApiClient({ address, ...(tokenFile === undefined ? {} : { token: readTokenFile(tokenFile) }) });
 }
 
 /**
