@@ -17,7 +17,7 @@ import { ForwardingTable } from '../dataplane/forwarding-table.js';
 import { formatIPv6 } from '../identity/address.js';
 import { loadSeed } from '../identity/keyfile.js';
 import { identityFromSeed, type NodeIdentity, publicIdentityFromEd25519, sign } from '../identity/keys.js';
-import type { Endpoint } from '../link/api.js';
+import type { Endpoint, PeerTarget } from '../link/api.js';
 import { createLinkManager } from '../link/manager.js';
 import { openUdpLink, type UdpLink } from '../link/udp.js';
 import { createRoutingEngine } from '../routing/engine.js';
@@ -52,6 +52,9 @@ export interface RunningNode {
   readonly table: ForwardingTable;
   readonly e2e: E2e;
   readonly listenPort: number;
+  readonly networkKeys: NetworkKeys;
+  /** A peer a LAN beacon proposed: dialled and authenticated like a static one, not retried for ever. */
+  addDiscoveredPeer(target: PeerTarget): void;
   /** Makes the static peer set equal to `peers` (SIGHUP, API). */
   setStaticPeers(peers: readonly PeerEndpoint[]): void;
   addStaticPeer(peer: PeerEndpoint): void;
@@ -219,6 +222,8 @@ function assemble(
     table,
     e2e,
     listenPort: udp.port,
+    networkKeys: keys,
+    addDiscoveredPeer: (target) => links.addPeer(target, now()),
     addStaticPeer,
     removeStaticPeer,
     staticPeers: () => [...statics.values()],

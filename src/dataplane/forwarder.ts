@@ -129,7 +129,9 @@ export class Forwarder {
     const entry = this.table.lookup(dst);
     if (entry === undefined) {
       this.count('pending.queued');
-      if (this.pending.push(subnetKey(dst), packet.slice(), now)) this.out.wantRoute(dst.slice());
+      // Copies: the TUN's read slab is reused, and Buffer#slice would only make a view of it.
+      if (this.pending.push(subnetKey(dst), Uint8Array.from(packet), now))
+        this.out.wantRoute(Uint8Array.from(dst));
       return;
     }
     this.sealAndSend(entry, packet, now);

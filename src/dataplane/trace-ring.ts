@@ -19,7 +19,8 @@ export class TraceRing {
   /** Remembers a sent probe under the (key id, counter) of the Data frame that carried it. */
   remember(keyId: number, counter: number, packet: Uint8Array): void {
     if (this.probes.size >= TRACE_RING_SIZE) this.probes.delete(this.probes.keys().next().value!);
-    this.probes.set(`${keyId}:${counter}`, packet.slice(0, QUOTE_BYTES));
+    // A copy (Uint8Array.from, not Buffer#slice, which would be a view of the reused read slab).
+    this.probes.set(`${keyId}:${counter}`, Uint8Array.from(packet.subarray(0, QUOTE_BYTES)));
   }
 
   /** Returns and forgets the probe a report names, or undefined (unknown, evicted, or reported already). */

@@ -167,6 +167,27 @@ describe('Forwarder', () => {
     expect(nodes.c!.tun.length).toBe(2);
   });
 
+  it('copies waiting packets out of the TUN read slab, which the next read overwrites', () => {
+    const { ids, nodes, route, run } = line();
+    route('b', ids.c, 'c');
+    route('c', ids.a, 'b');
+    route('b', ids.a, 'a');
+    const slab = Buffer.alloc(200);
+    const sent: Uint8Array[] = [];
+    for (const tag of [1, 2]) {
+      const pkt = ipv6(ids.a.address, ids.c.address, 64, 16);
+      pkt[40] = tag;
+      slab.set(pkt);
+      sent.push(pkt);
+      nodes.a!.fwd.fromTun(slab.subarray(0, pkt.length), 0);
+    }
+    slab.fill(0xee);
+    route('a', ids.c, 'b');
+    nodes.a!.fwd.routeInstalled(nodes.a!.table.lookup(ids.c.address)!, 1);
+    run(1);
+    expect(nodes.c!.tun.map((p) => Uint8Array.from(p))).toEqual(sent);
+  });
+
   it('answers packets that waited too long with No Route', () => {
     const pending = new PendingQueue({ perDestination: 4, total: 16, maxWaitMs: 100 });
     const { ids, nodes } = line({ pending });

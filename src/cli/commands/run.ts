@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { createLogger } from '../../daemon/logger.js';
 import { type RunningNode, startNode } from '../../daemon/node.js';
+import { type NodeServices, startServices } from '../../daemon/services.js';
 import { HyphaError } from '../../errors.js';
 import { loadCliConfig } from '../config-file.js';
 import { type CliIo, ExitCode } from '../io.js';
@@ -23,7 +24,8 @@ export function registerRunCommand(program: Command, io: CliIo, setExit: (code: 
     .action(async (flags: string[], opts: { config?: string; keyFd?: number }) => {
       const config = loadCliConfig(io, opts.config, flags);
       const log = createLogger({ level: config.log.level, format: config.log.format });
-      let node: RunningNode;
+      let node: RunningNode | undefined;
+      let services: NodeServices;
       try {
         node = await startNode({
           config,
@@ -31,7 +33,9 @@ export function registerRunCommand(program: Command, io: CliIo, setExit: (code: 
           env: io.env,
           ...(opts.keyFd === undefined ? {} : { keyFd: opts.keyFd }),
         });
+        services = await startServices(node, config, node.networkKeys, log);
       } catch (err) {
+        await node?.stop();
         if (err instanceof HyphaError) {
           log.fatal({ code: err.code }, err.message);
           io.stderr(`hypha: ${err.message} [${err.code}]\n`);
@@ -40,13 +44,22 @@ export function registerRunCommand(program: Command, io: CliIo, setExit: (code: 
         }
         throw err;
       }
-      await untilStopped(node, log, () => loadCliConfig(io, opts.config, flags));
+      const stop = async () => {
+        await services.close();
+        await node.stop();
+      };
+      await untilStopped(node, stop, log, () => loadCliConfig(io, opts.config, flags));
       setExit(ExitCode.Ok);
     });
 }
 
 /** Resolves once a stop signal arrived and the node stopped; SIGHUP re-reads the peer list. */
-function untilStopped(node: RunningNode, log: Logger, reload: () => ReturnType<typeof loadCliConfig>) {
+function untilStopped(
+  node: RunningNode,
+  stop: () => Promise<void>,
+  log: Logger,
+  reload: () => ReturnType<typeof loadCliConfig>,
+) {
   return new Promise<void>((resolve) => {
     const onHup = () => {
       try {
@@ -66,8 +79,7 @@ function untilStopped(node: RunningNode, log: Logger, reload: () => ReturnType<t
         log.error('stopping took too long; exiting anyway');
         process.exit(ExitCode.Ok);
       }, STOP_DEADLINE_MS);
-      node
-        .stop()
+      stop()
         .catch((err: unknown) => log.error({ err }, 'error while stopping'))
         .finally(() => {
           // Still armed but unref'd: it cannot keep the process alive, yet fires if anything else does.
