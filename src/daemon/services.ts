@@ -42,14 +42,12 @@ export async function startServices(
       ...(token === undefined ? {} : { token }),
       log: log.child({ component: 'api' }),
     });
-    log.info({ address: api.address }, 'admin API listening');
     if (config.metrics_addr !== undefined) {
       metrics = await startMetrics({
         address: config.metrics_addr,
         backend,
         log: log.child({ component: 'metrics' }),
       });
-      log.info({ address: metrics.address }, 'metrics listening');
     }
     if (config.discovery.enabled) {
       const dlog = log.child({ component: 'discovery' });
