@@ -95,6 +95,8 @@ export async function startAdminApi(options: AdminApiOptions): Promise<AdminApi>
       else body = validate(route.body, await readJson(req));
       reply = route.handle({ params, body });
     } catch (err) {
+      // The client went away (e.g. while sending the body): nobody to answer, nothing to log.
+      if (res.destroyed || req.socket.destroyed) return;
       reply = problemReply(err, path);
       if (reply.status >= 500) log?.error({ err, method: req.method, path }, 'admin API handler failed');
       if (!req.complete) reply = { ...reply, headers: { ...reply.headers, connection: 'close' } };
@@ -162,12 +164,27 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk);
-  }
+  await new Promise<void>((resolve, reject) => {
+    let size = 0;
+    const done = (err?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', done).off('close', onClose);
+      if (err === undefined) resolve();
+      else {
+        // Stop reading without destroying the socket, so the problem still goes out; the reply
+        // carries `Connection: close` because the request was not read to its end.
+        req.pause();
+        reject(err);
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) done(tooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onClose = () => done(new Error('the client closed the connection'));
+    req.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
+  });
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiListenError } from '../../src/api/errors.js';
 import {
@@ -334,6 +335,29 @@ describe('admin API: unix sockets', () => {
     await expect(startAdminApi({ address: same, backend })).rejects.toMatchObject({
       code: 'HYPHA_ERR_API_LISTEN',
       message: expect.stringContaining(`127.0.0.1:${port}`),
+    });
+  });
+});
+
+describe('admin API: logging', () => {
+  it('logs the listening address at info, each request at debug, and handler failures at error', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'debug' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    const logged = await startAdminApi({ address: loopback, backend, log });
+    extra.push(logged);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      component: 'api',
+      address: logged.address,
+      msg: 'admin API listening',
+    });
+    await http(logged.address, 'GET', '/api/v1/node');
+    expect(lines.at(-1)).toMatchObject({ level: 20, method: 'GET', path: '/api/v1/node', status: 200 });
+    backend.fail = new Error('boom');
+    await http(logged.address, 'GET', '/api/v1/peers');
+    expect(lines.find((l) => l.level === 50)).toMatchObject({
+      msg: 'admin API handler failed',
+      path: '/api/v1/peers',
     });
   });
 });
