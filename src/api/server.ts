@@ -72,7 +72,11 @@ export async function startAdminApi(options: AdminApiOptions): Promise<AdminApi>
         'set api_token_file (and api_allow_remote = true), or use 127.0.0.1, [::1] or unix:/path',
     );
   }
-  const log = options.log?.child({ component: 'api' });
+  // A logger that already names its component (the daemon passes children) is used as it is.
+  const log =
+    options.log === undefined || 'component' in options.log.bindings()
+      ? options.log
+      : options.log.child({ component: 'api' });
   const router = new Router(adminRoutes(backend));
   const tokenDigest = token === undefined ? undefined : sha256(token);
 

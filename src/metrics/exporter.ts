@@ -32,7 +32,11 @@ export async function startMetrics(options: MetricsOptions): Promise<MetricsServ
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const collector = new NodeCollector(registry, options.backend);
-  const log = options.log?.child({ component: 'metrics' });
+  // A logger that already names its component (the daemon passes children) is used as it is.
+  const log =
+    options.log === undefined || 'component' in options.log.bindings()
+      ? options.log
+      : options.log.child({ component: 'metrics' });
 
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
     req.resume();

@@ -361,3 +361,12 @@ describe('admin API: logging', () => {
     });
   });
 });
+
+describe('admin API: logger bindings', () => {
+  it('keeps a caller-supplied component binding instead of adding a second one', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => lines.push(l) }).child({ component: 'api' });
+    extra.push(await startAdminApi({ address: loopback, backend, log }));
+    expect(lines[0]!.match(/"component"/g)).toHaveLength(1);
+  });
+});
