@@ -52,6 +52,7 @@ export class ApiError extends HyphaError {
     return API_ERRORS[this.code].status;
   }
 
+  /** The RFC 9457 title: the status phrase. */
   get title(): string {
     return API_ERRORS[this.code].title;
   }

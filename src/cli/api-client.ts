@@ -42,24 +42,31 @@ export interface ApiClientOptions {
 export class ApiClient {
   constructor(readonly options: ApiClientOptions) {}
 
+  /** GET /node. */
   node(): Promise<NodeInfo> {
     return this.request('GET', '/node') as Promise<NodeInfo>;
   }
+  /** GET /peers. */
   peers(): Promise<{ peers: PeerInfo[] }> {
     return this.request('GET', '/peers') as Promise<{ peers: PeerInfo[] }>;
   }
+  /** POST /peers with a canonical peer URI; returns the new peer. */
   addPeer(uri: string): Promise<PeerInfo> {
     return this.request('POST', '/peers', { uri }) as Promise<PeerInfo>;
   }
+  /** DELETE /peers/{uri}, percent-encoding the URI. */
   async removePeer(uri: string): Promise<void> {
     await this.request('DELETE', `/peers/${encodeURIComponent(uri)}`);
   }
+  /** GET /routes/selected or /routes/fallback. */
   routes(kind: 'selected' | 'fallback'): Promise<{ routes: RouteInfo[] }> {
     return this.request('GET', `/routes/${kind}`) as Promise<{ routes: RouteInfo[] }>;
   }
+  /** GET /routes/queried. */
   queried(): Promise<{ routes: QueriedRoute[] }> {
     return this.request('GET', '/routes/queried') as Promise<{ routes: QueriedRoute[] }>;
   }
+  /** GET /stats. */
   stats(): Promise<NodeStats> {
     return this.request('GET', '/stats') as Promise<NodeStats>;
   }
