@@ -33,6 +33,8 @@ import { createVerifier } from './signing.js';
 
 /** How often the forwarder expires waiting packets and e2e keys. */
 const HOUSEKEEPING_MS = 1_000;
+/** How long the shutdown retractions get to leave the socket before it closes. */
+const SHUTDOWN_FLUSH_MS = 50;
 
 export interface NodeOptions {
   readonly config: Config;
@@ -236,7 +238,11 @@ function assemble(
       if (stopped) return;
       stopped = true;
       clearInterval(housekeeping);
-      // Links first: their 'down' events still reach routing, which then stops for good.
+      // Tell every neighbour to route around us now, and give the socket a moment to send it
+      // (dgram sends leave on a later tick).
+      routing.handle({ kind: 'shutdown' });
+      await new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS));
+      // Links next: their 'down' events still reach routing, which then stops for good.
       links.close();
       routing.stop();
       await udp.close();

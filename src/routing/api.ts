@@ -28,7 +28,13 @@ export type EngineEvent =
   /** The data plane has traffic for an address with no route: resolve it (route request). */
   | { readonly kind: 'wantRoute'; readonly address: Uint8Array }
   /** The timer the driver armed from nextTimeout() fired. */
-  | { readonly kind: 'timer' };
+  | { readonly kind: 'timer' }
+  /**
+   * This node is stopping: every neighbour gets a wildcard retraction (RFC 8966 §4.6.9), which
+   * withdraws everything this node announced to it, so the mesh reroutes at once instead of after
+   * the hello timeout. Send the resulting actions before closing the links.
+   */
+  | { readonly kind: 'shutdown' };
 
 /** A forwarding-table entry as the data plane needs it. */
 export interface ForwardingEntry {

@@ -57,7 +57,7 @@ import {
 import { neighbourDeadline } from './neighbour.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
-import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates } from './send.js';
+import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates, sendShutdownRetractions } from './send.js';
 import { TimerKind } from './timers.js';
 import { expireRoutes, handleUpdate } from './update.js';
 
@@ -116,6 +116,9 @@ class Engine implements RoutingEngine {
         break;
       case 'timer':
         handleTimeout(s);
+        break;
+      case 'shutdown':
+        sendShutdownRetractions(s);
         break;
     }
     s.outbox.flush(s.actions, s.counters);

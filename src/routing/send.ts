@@ -4,7 +4,7 @@
  * the full dump to one neighbour, the periodic refresh, and our own prefix and its seqno bumps.
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
-import { TlvType, type Update } from '../wire/babel/types.js';
+import { AE, TlvType, type Update } from '../wire/babel/types.js';
 import { type EngineState, notify } from './_state.js';
 import type { NeighbourId } from './api.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
@@ -125,4 +125,21 @@ export function bumpOwnSeqno(s: EngineState, target: number): void {
     notify(s, 'seqnoBump', { seqno: s.xroute.seqno });
     sendOwnUpdateToAll(s);
   }
+}
+
+/** The key the outbox files the shutdown retraction under (no prefix has it). */
+const WILDCARD_KEY = '*';
+
+/** Shutdown: one wildcard retraction to every neighbour withdraws all we announced to it. */
+export function sendShutdownRetractions(s: EngineState): void {
+  const u: Update = {
+    type: TlvType.Update,
+    flags: 0,
+    interval: intervalCs(s),
+    seqno: s.xroute.seqno,
+    metric: METRIC_INFINITY,
+    prefix: { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) },
+  };
+  s.counters.add('shutdown.retraction');
+  for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, WILDCARD_KEY, u);
 }
