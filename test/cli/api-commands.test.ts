@@ -227,14 +227,15 @@ describe('bin/hypha.js (the built program)', () => {
 
   it('exit codes 0, 1, 2 and 3', async () => {
     const ok = await spawnCli(['peers', 'list', '--json', '--api', api.address]);
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({ peers: backend.peerList });
     const fail = await spawnCli(['peers', 'remove', 'udp://9.9.9.9:9', '--api', api.address]);
-    expect(fail.code).toBe(1);
+    expect(fail.code, fail.stderr).toBe(1);
     expect(fail.stderr).toContain('not a peer');
-    expect((await spawnCli(['peers', 'add', 'nonsense', '--api', api.address])).code).toBe(2);
+    const usage = await spawnCli(['peers', 'add', 'nonsense', '--api', api.address]);
+    expect(usage.code, usage.stderr).toBe(2);
     const down = await spawnCli(['info', '--api', '127.0.0.1:1']);
-    expect(down.code).toBe(3);
+    expect(down.code, down.stderr).toBe(3);
     expect(down.stderr).toContain('127.0.0.1:1');
   });
 });
