@@ -10,6 +10,7 @@ import {
   currentRoute,
   HOOK_TIMEOUT_MS,
   meshSupport,
+  pingReplies,
   skipNote,
   waitRoute,
 } from '../support/scenarios.js';
@@ -84,7 +85,7 @@ describe.skipIf(!meshSupport.ok)(`square A—B—C—D—A failover${skipNote}`,
       c.address,
     ]);
     const out = collect(pinger);
-    await m().waitFor(() => replies(out.out()).length >= 5, {
+    await m().waitFor(() => pingReplies(out.out()).length >= 5, {
       timeoutMs: 10_000,
       what: 'the continuous ping to run',
     });
@@ -93,11 +94,14 @@ describe.skipIf(!meshSupport.ok)(`square A—B—C—D—A failover${skipNote}`,
     await m().bed.setLink(m().link('a', via), false);
 
     // Traffic resumes: a reply to a request sent after the cut.
-    const resumed = await m().waitFor(() => replies(out.out()).find((r) => r.atMs - r.rttMs > cutAt + 50), {
-      timeoutMs: FAILOVER_BOUND_MS + 15_000,
-      intervalMs: 100,
-      what: `A→C pings to resume after cutting a—${via}`,
-    });
+    const resumed = await m().waitFor(
+      () => pingReplies(out.out()).find((r) => r.atMs - r.rttMs > cutAt + 50),
+      {
+        timeoutMs: FAILOVER_BOUND_MS + 15_000,
+        intervalMs: 100,
+        what: `A→C pings to resume after cutting a—${via}`,
+      },
+    );
     const outageMs = resumed.atMs - resumed.rttMs - cutAt;
     process.stderr.write(
       `square: A→C went via ${via}; after cutting a—${via}, pings resumed in ${outageMs.toFixed(0)} ms\n`,
@@ -128,11 +132,3 @@ describe.skipIf(!meshSupport.ok)(`square A—B—C—D—A failover${skipNote}`,
     await m().waitPing('a', c.address, { timeoutMs: 20_000 });
   }, 120_000);
 });
-
-/** Replies in `ping -D` output: receive time (ms since the epoch) and RTT. */
-function replies(output: string): { atMs: number; rttMs: number; seq: number }[] {
-  const out: { atMs: number; rttMs: number; seq: number }[] = [];
-  for (const m of output.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+).*time=([\d.]+) ms/gm))
-    out.push({ atMs: Number(m[1]) * 1000, seq: Number(m[2]), rttMs: Number(m[3]) });
-  return out;
-}

@@ -530,7 +530,11 @@ export class Mesh {
     }
   }
 
-  /** `ping -6` from a host; the whole command is bounded by count × interval + waitS. */
+  /**
+   * `ping -6` from a host: `count` requests `intervalS` apart, then up to `waitS` for the last reply
+   * (no -w: with a deadline, iputils keeps sending until `count` replies arrive). The command is
+   * also killed after count × interval + waitS + 5 s.
+   */
   async ping(
     from: string,
     address: string,
@@ -540,18 +544,7 @@ export class Mesh {
     const interval = opts.intervalS ?? 0.2;
     const wait = opts.waitS ?? 2;
     const deadline = Math.ceil(count * interval + wait);
-    const args = [
-      '-6',
-      '-n',
-      '-c',
-      String(count),
-      '-i',
-      String(interval),
-      '-W',
-      String(wait),
-      '-w',
-      String(deadline),
-    ];
+    const args = ['-6', '-n', '-c', String(count), '-i', String(interval), '-W', String(wait)];
     if (opts.size !== undefined) args.push('-s', String(opts.size));
     const r = await this.execIn(from, 'ping', [...args, address], (deadline + 5) * 1000);
     return parsePing(r.stdout + r.stderr);

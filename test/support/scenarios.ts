@@ -219,3 +219,36 @@ export async function udpPayloads(mesh: Mesh, host: string, file: string, filter
     .map((l) => l.trim().replace(/:/g, ''))
     .filter((l) => /^[0-9a-f]+$/i.test(l));
 }
+
+/** Replies in `ping -D` output: receive time (ms since the epoch), RTT and sequence number. */
+export function pingReplies(output: string): { atMs: number; rttMs: number; seq: number }[] {
+  const out: { atMs: number; rttMs: number; seq: number }[] = [];
+  for (const m of output.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+).*time=([\d.]+) ms/gm))
+    out.push({ atMs: Number(m[1]) * 1000, seq: Number(m[2]), rttMs: Number(m[3]) });
+  return out;
+}
+
+/**
+ * Loss and the longest silence in a `ping -D -i interval` run: requests are numbered from 1, so the
+ * sequence numbers without a reply are the losses; `longestGapMs` is the longest run of lost
+ * requests times the interval.
+ */
+export function pingLoss(
+  output: string,
+  intervalS: number,
+): { sent: number; replied: number; longestGapMs: number } {
+  const seqs = new Set(pingReplies(output).map((r) => r.seq));
+  // The summary ping prints when it ends (also on SIGINT), else the highest sequence number seen
+  // (run ping with -O so unanswered requests are printed too).
+  const summary = /(\d+) packets transmitted/.exec(output);
+  const sent = summary
+    ? Number(summary[1])
+    : Math.max(0, ...[...output.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1])));
+  let run = 0;
+  let longest = 0;
+  for (let s = 1; s <= sent; s++) {
+    run = seqs.has(s) ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return { sent, replied: seqs.size, longestGapMs: Math.round(longest * intervalS * 1000) };
+}
