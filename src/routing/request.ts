@@ -303,12 +303,12 @@ export function checkStarvation(s: EngineState, e: PrefixEntry): boolean {
   const fd = s.sources.distance(best.sourceKey);
   const key = seqnoRequestKey(best.sourceKey);
   const existing = s.requests.findRequest(key);
-  if (existing !== undefined) {
-    s.requests.adoptRequest(existing, s.now);
-    return true;
-  }
   const targets = starvedTargets(e, best.originator);
   const seqno = seqnoPlus(fd?.seqno ?? best.seqno, 1);
+  if (existing !== undefined) {
+    refreshStarvedRequest(s, existing, targets, seqno);
+    return true;
+  }
   const req = s.requests.addRequest(
     {
       kind: 'seqno',
@@ -330,6 +330,38 @@ export function checkStarvation(s: EngineState, e: PrefixEntry): boolean {
   s.counters.add('request.seqno.sent');
   for (const id of targets) s.outbox.queueTail(id, seqnoRequestTlv(req));
   return true;
+}
+
+/**
+ * Starvation with a request already pending for the source. A request made earlier can be spent
+ * (its resends used up while it waits out its lifetime) or can have gone to other neighbours than
+ * the ones holding the routes now: typically the originator restarted after an outage, and the
+ * request from when it went away still blocks a new one. Such a request would only be answered
+ * after it expired and some later event re-ran selection (the next periodic update, ~60 s), so:
+ * a spent request is sent again to every target with a fresh resend schedule; otherwise it goes to
+ * the targets not asked yet. It asks for at least `seqno`. Bounded: at most one send per target per
+ * resend slot.
+ */
+function refreshStarvedRequest(
+  s: EngineState,
+  req: PendingRequest,
+  targets: NeighbourId[],
+  seqno: number,
+): void {
+  if (req.seqno === undefined || seqnoCompare(seqno, req.seqno) > 0) req.seqno = seqno;
+  if (!req.originated) req.hopCount = SEQNO_REQUEST_HOP_COUNT;
+  let to: NeighbourId[];
+  if (s.requests.isSpent(req)) {
+    s.requests.restartRequest(req, s.now);
+    req.targets = targets;
+    to = targets;
+    s.counters.add('request.seqno.renewed');
+  } else {
+    s.requests.adoptRequest(req, s.now);
+    to = targets.filter((id) => !req.targets.includes(id));
+    req.targets.push(...to);
+  }
+  for (const id of to) s.outbox.queueTail(id, seqnoRequestTlv(req));
 }
 
 /** Neighbours that announced a finite route from this originator for the prefix. */

@@ -130,6 +130,20 @@ export class RequestTable {
     this.#arm(req.resendAt);
   }
 
+  /** True for a request we originated whose resends are used up (it only waits for its expiry). */
+  isSpent(req: PendingRequest): boolean {
+    return req.originated && req.resendAt === undefined;
+  }
+
+  /** Starts the resend schedule of a request again from `now`, as if it were new (the caller sends it). */
+  restartRequest(req: PendingRequest, now: Millis): void {
+    req.originated = true;
+    req.resends = 0;
+    req.resendAt = now + REQUEST_TIMEOUT_MS;
+    req.expiresAt = Math.max(req.expiresAt, now + originatedLifetime());
+    this.#arm(req.resendAt);
+  }
+
   /** Forgets a request (satisfied or abandoned). */
   removeRequest(key: string): void {
     this.#pending.delete(key);

@@ -6,7 +6,7 @@
  */
 
 import { updateSignedBytes } from '../wire/babel/signed.js';
-import { AE, type Update } from '../wire/babel/types.js';
+import { AE, TlvType, type Update } from '../wire/babel/types.js';
 import { bytesEqual, isRoutablePrefix, prefixHas, prefixKey, sourceKey } from './_keys.js';
 import { armExpiry, type EngineState, feasible, reject } from './_state.js';
 import {
@@ -148,10 +148,51 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     r.expiresAt = s.now + holdMs;
   }
   s.counters.add('update.accepted');
-  if (!feasible(s, r)) s.counters.add('update.infeasible');
+  const isFeasible = feasible(s, r);
+  if (!isFeasible) s.counters.add('update.infeasible');
   armExpiry(s, r.expiresAt);
   reselect(s, e);
   satisfySeqnoRequest(s, e, srcKey, u.seqno);
+  if (!isFeasible && bytesEqual(n.publicKey, originator)) echoNewerSeqno(s, n, e, srcKey);
+}
+
+/**
+ * The originator itself announced its prefix with a seqno behind what we advertised for it: it
+ * restarted with fresh state (RFC 8966 §3.5.5's case). Show it the newest Update of its own that
+ * we hold, with its signature (from the verify cache), so it jumps past it at once; a node bumps
+ * only past an echo that verifies under its own key, so nobody else can move its seqno this way.
+ * Without that signature, ask for FD.seqno + 1 instead (one hop). One answer per stale Update
+ * received, so this amplifies nothing.
+ */
+function echoNewerSeqno(s: EngineState, n: Neighbour, e: PrefixEntry, srcKey: string): void {
+  const r = findRoute(e, n.id);
+  const fd = s.sources.distance(srcKey);
+  if (r === undefined || fd === undefined || seqnoCompare(r.seqno, fd.seqno) >= 0) return;
+  const signature = s.verified.peek(`${srcKey}#${fd.seqno}`);
+  if (signature !== undefined) {
+    s.counters.add('update.echo');
+    s.outbox.queueUpdate(n.id, e.key, {
+      type: TlvType.Update,
+      flags: 0,
+      interval: Math.round(s.cfg.updateIntervalMs / 10),
+      seqno: fd.seqno,
+      metric: Math.min(fd.metric, METRIC_INFINITY - 1),
+      prefix: e.prefix,
+      routerId: r.originator.subarray(0, 8),
+      originator: r.originator,
+      signature,
+    });
+    return;
+  }
+  s.counters.add('request.seqno.sent');
+  s.outbox.queueTail(n.id, {
+    type: TlvType.SeqnoRequest,
+    seqno: seqnoPlus(fd.seqno, 1),
+    hopCount: 1,
+    routerId: r.originator.slice(0, 8),
+    prefix: e.prefix,
+    originator: r.originator,
+  });
 }
 
 /** Our own prefix came back. Someone else's key: reject. Ours, newer than our seqno: we restarted; jump past it. */

@@ -37,6 +37,11 @@ export class VerifyCache {
     return true;
   }
 
+  /** Returns the signature that verified for `key`, or undefined; does not refresh its recency. */
+  peek(key: string): Uint8Array | undefined {
+    return this.#entries.get(key);
+  }
+
   /** Records a signature that verified. */
   add(key: string, signature: Uint8Array): void {
     this.#entries.delete(key);

@@ -7,7 +7,8 @@
  * still holds and are accepted at once. If they are older, neighbours hold only infeasible routes
  * to us, and recover the standard way: they send a seqno request for FD.seqno + 1 and we bump to
  * it (rate-limited); we also bump past any announcement of our own prefix, signed by our key, that
- * carries a newer seqno than ours (a neighbour's full dump on link-up shows us the old one).
+ * carries a seqno at least as new as ours: a neighbour that sees us announce a seqno behind its
+ * feasibility distance echoes our newest signed Update back (update.ts, echoNewerSeqno).
  */
 
 import { updateSignedBytes } from '../wire/babel/signed.js';
