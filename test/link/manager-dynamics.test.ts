@@ -93,6 +93,29 @@ describe('link sessions over time', () => {
     expect(longestGap(b, a, 60_000, net.now)).toBeLessThanOrEqual(4_100);
   });
 
+  it('if the initiator of the current keypair cannot rekey, the responder does before the keypair expires', () => {
+    const net = new Net({ latencyMs: 10 });
+    const a = net.addNode();
+    const b = net.addNode();
+    net.connect(a, b);
+    net.startHellos();
+    net.runFor(60_000);
+    // From now on a's handshake messages 1 are lost: only b can start a handshake.
+    net.filter = (d) => !(d.datagram[0] === FrameType.HandshakeInitiation && d.from === a.endpoint);
+    net.runFor(6 * 60_000);
+    expect(a.ofKind('down')).toEqual([]);
+    expect(b.ofKind('down')).toEqual([]);
+    expect(b.count('handshake.completed')).toBeGreaterThanOrEqual(2);
+    // b stepped in RESPONDER_REKEY_AFTER_MS (150 s) into the keypair's life, before REJECT (180 s).
+    const first = b.ofKind('notify').find((e) => e.action.event === 'handshake')!;
+    expect(first.action.detail).toMatchObject({ why: 'rekey' });
+    expect(first.at).toBeGreaterThanOrEqual(150_000);
+    expect(first.at).toBeLessThan(180_000);
+    expect(b.count('drop.expired') + a.count('drop.expired')).toBe(0);
+    expect(longestGap(b, a, 60_000, net.now)).toBeLessThanOrEqual(4_100);
+    expect(longestGap(a, b, 60_000, net.now)).toBeLessThanOrEqual(4_100);
+  });
+
   it('a silent peer goes down within DEAD_AFTER_MS, then reconnects with growing, jittered, capped backoff', () => {
     const net = new Net({ latencyMs: 5 });
     const a = net.addNode();
@@ -142,8 +165,10 @@ describe('link sessions over time', () => {
     cut = true;
     net.runFor(DEAD_AFTER_MS + 1_000);
     const down2 = a.ofKind('down')[1]!;
+    net.runFor(10_000);
     const retry = net.sentOfType(FrameType.HandshakeInitiation, a, b).filter((d) => d.at - 5 >= down2.at);
     expect(retry[0]!.at - 5).toBe(down2.at);
+    expect(retry[1]!.at - retry[0]!.at - 5_000).toBeLessThanOrEqual(1_200);
   });
 
   it('an inbound-only side forgets the peer; a static side keeps retrying', () => {
