@@ -56,6 +56,11 @@ function expireSession(st: LinkState, s: Session, now: Millis): void {
   }
 }
 
+/**
+ * Handles the timer at `now`: everything due in sessions, then targets (a session that went down
+ * restarts its targets), then responder handshakes; then recomputes the wake-up time from scratch.
+ * A call before anything is due changes nothing.
+ */
 export function expireAll(st: LinkState, now: Millis): void {
   if (st.closed) return;
   let wake = Number.POSITIVE_INFINITY;
@@ -77,6 +82,5 @@ export function expireAll(st: LinkState, now: Millis): void {
   }
   st.expireResponders(now);
   for (const p of st.responders.values()) wake = Math.min(wake, p.deadline);
-  // A full recomputation: sessions first (a session going down restarts its targets), then targets.
   st.wake = wake;
 }

@@ -116,6 +116,21 @@ describe('link sessions over time', () => {
     expect(longestGap(a, b, 60_000, net.now)).toBeLessThanOrEqual(4_100);
   });
 
+  it('comes up and stays up over a lossy link (10% loss, 40 ms latency)', () => {
+    const net = new Net({ latencyMs: 40, loss: 0.1, seed: 7 });
+    const a = net.addNode();
+    const b = net.addNode();
+    net.connect(a, b);
+    net.connect(b, a);
+    net.startHellos();
+    expect(net.runUntil(() => a.up.has(b.id) && b.up.has(a.id), 30_000)).toBe(true);
+    net.runFor(10 * 60_000);
+    expect(a.up.has(b.id) && b.up.has(a.id)).toBe(true);
+    expect(a.ofKind('down').length + b.ofKind('down').length).toBeLessThanOrEqual(2);
+    expect(longestGap(b, a, net.now - 60_000, net.now)).toBeLessThanOrEqual(13_000);
+    expect(dataWorks(a, b) && dataWorks(b, a)).toBe(true);
+  });
+
   it('a silent peer goes down within DEAD_AFTER_MS, then reconnects with growing, jittered, capped backoff', () => {
     const net = new Net({ latencyMs: 5 });
     const a = net.addNode();
