@@ -27,7 +27,7 @@ import { reselect } from './selection.js';
 import { sendFullDump } from './send.js';
 import { isSeqno } from './seqno.js';
 
-/** A link came up: a new neighbour gets a Hello + IHU, our full table and our pending route requests. */
+/** A link came up: a new neighbour gets a Hello + IHU and our pending route requests (the table once it is reachable). */
 export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Uint8Array): void {
   if (s.neighbours.has(id)) handleNeighbourDown(s, id);
   if (publicKey.length !== 32) {
@@ -44,7 +44,6 @@ export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Ui
   s.counters.add('neighbour.up');
   notify(s, 'neighbourUp', { neighbour: id, publicKey: hex(publicKey) });
   sendHello(s, n);
-  sendFullDump(s, n);
   // Outstanding route requests of ours go to the newcomer as well.
   for (const req of s.requests.all()) {
     if (req.kind === 'route' && req.originated) {
@@ -91,6 +90,11 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
     const up = cost < METRIC_INFINITY;
     s.counters.add(up ? 'neighbour.reachable' : 'neighbour.unreachable');
     notify(s, up ? 'neighbourReachable' : 'neighbourUnreachable', { neighbour: n.id, cost });
+    // The full dump waits for the Hello/IHU handshake (about one round trip after neighbourUp): sent
+    // earlier, it reaches a neighbour that still counts us unreachable, and a busy node with
+    // maxRoutesPerPrefix routes already cannot store routes of infinite metric (table-full), and
+    // would not hear them again before the next periodic update.
+    if (up) sendFullDump(s, n);
   } else if (significantChange(old, cost, METRIC_TRIGGER_MIN_DELTA)) {
     notify(s, 'neighbourCost', { neighbour: n.id, cost, rttMs: n.rttMs });
   }

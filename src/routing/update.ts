@@ -195,7 +195,13 @@ function echoNewerSeqno(s: EngineState, n: Neighbour, e: PrefixEntry, srcKey: st
   });
 }
 
-/** Our own prefix came back. Someone else's key: reject. Ours, newer than our seqno: we restarted; jump past it. */
+/**
+ * Our own prefix came back. Someone else's key: reject. Ours and strictly newer than our seqno: we
+ * restarted; jump past it. Ours at our current seqno is a neighbour whose best path to us is not
+ * the direct link, announcing our route back: nothing to do. (Bumping on an equal seqno made that
+ * neighbour re-announce the new seqno, which bumped it again, once per second for ever: each bump
+ * a network-wide wave of triggered updates, most of the steady-state control load before.)
+ */
 function handleOwnPrefixEcho(
   s: EngineState,
   u: Update,
@@ -207,7 +213,7 @@ function handleOwnPrefixEcho(
     reject(s, RejectReason.OwnPrefix);
     return;
   }
-  if (seqnoCompare(u.seqno, s.xroute.seqno) < 0) return;
+  if (seqnoCompare(u.seqno, s.xroute.seqno) <= 0) return;
   if (!verifyUpdate(s, u, originator, signature, srcKey)) {
     reject(s, RejectReason.BadSignature);
     return;
