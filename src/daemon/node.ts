@@ -33,6 +33,11 @@ import { createVerifier } from './signing.js';
 
 /** How often the forwarder expires waiting packets and e2e keys. */
 const HOUSEKEEPING_MS = 1_000;
+/**
+ * Hello (+ IHU) period per neighbour. Half the engine's 4 s default: a silently cut link is noticed
+ * after two missed Hellos, so this halves failover time for one small packet per neighbour per 2 s.
+ */
+const HELLO_INTERVAL_MS = 2_000;
 /** How long the shutdown retractions get to leave the socket before it closes. */
 const SHUTDOWN_FLUSH_MS = 50;
 
@@ -153,7 +158,7 @@ function assemble(
       },
       random,
     },
-    {},
+    { helloIntervalMs: HELLO_INTERVAL_MS },
     now(),
   );
   let forwarder: Forwarder | undefined;
