@@ -4,7 +4,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mesh } from '../support/mesh.js';
-import { HOOK_TIMEOUT_MS, meshSupport, skipNote, startLine, tcpTransfer } from '../support/scenarios.js';
+import {
+  HOOK_TIMEOUT_MS,
+  meshSupport,
+  overlayTrace,
+  skipNote,
+  startLine,
+  tcpTransfer,
+} from '../support/scenarios.js';
 
 const TRANSFER_BYTES = 50 * 1024 * 1024;
 
@@ -60,6 +67,11 @@ describe.skipIf(!meshSupport.ok)(`line A—B—C${skipNote}`, () => {
     const toB = await m().ping('a', m().node('b').address, { count: 10, intervalS: 0.1 });
     expect(toB.received, toB.output).toBe(10);
     report.overlayPingAtoB = toB.rtt;
+  }, 60_000);
+
+  it('shows each overlay hop to a hop-limited ping (A, then B, then C answers)', async () => {
+    const n = (x: string) => m().node(x).address;
+    expect(await overlayTrace(m(), 'a', n('c'))).toEqual([n('a'), n('b'), n('c')]);
   }, 60_000);
 
   it('carries 50 MB of TCP from A to C intact', async () => {

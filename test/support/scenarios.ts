@@ -252,3 +252,31 @@ export function pingLoss(
   }
   return { sent, replied: seqs.size, longestGapMs: Math.round(longest * intervalS * 1000) };
 }
+
+/**
+ * A traceroute over the overlay with `ping -t N` (traceroute is not installed): for N = 1, 2, …, the
+ * address that answered, from a Time Exceeded or from the echo reply, until the destination
+ * replies or `maxHops`. An entry is undefined when nothing answered for that N.
+ */
+export async function overlayTrace(
+  mesh: Mesh,
+  from: string,
+  address: string,
+  maxHops = 6,
+): Promise<(string | undefined)[]> {
+  const hops: (string | undefined)[] = [];
+  for (let t = 1; t <= maxHops; t++) {
+    const r = await mesh.execIn(
+      from,
+      'ping',
+      ['-6', '-n', '-c', '1', '-W', '2', '-t', String(t), address],
+      10_000,
+    );
+    const out = r.stdout + r.stderr;
+    const exceeded = /^From (\S+) icmp_seq=\d+ Time exceeded/m.exec(out);
+    const reply = /^\d+ bytes from (\S+?):? icmp_seq=/m.exec(out);
+    hops.push(exceeded?.[1] ?? reply?.[1]);
+    if (reply) break;
+  }
+  return hops;
+}
