@@ -16,7 +16,7 @@ import {
   waitRoute,
 } from '../support/scenarios.js';
 
-/** Asserted bound on the outage after the cut (Hello every 4 s, 2-of-3 rule: ~6-10 s expected). */
+/** Asserted bound on the outage after the cut (measured ~4-10 s, depending on the Hello interval; room for a loaded machine). */
 const FAILOVER_BOUND_MS = 15_000;
 const PING_INTERVAL_S = 0.1;
 
