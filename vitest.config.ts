@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/build.ts'],
-    // Network-namespace tests share the machine's kernel state; one file at a time keeps them apart.
+    // Files run in parallel; the namespace tests serialize their meshes with a lock (test/support/mesh.ts).
     fileParallelism: true,
     testTimeout: 30_000,
     hookTimeout: 60_000,

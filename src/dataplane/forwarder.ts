@@ -19,7 +19,7 @@ import {
   DATA_OFFSET_KEY_ID,
   DATA_OFFSET_SOURCE,
 } from '../wire/link/constants.js';
-import { checkData, decrementDataHopLimit } from '../wire/link/data.js';
+import { checkData, decrementDataHopLimit, readDataHopLimit } from '../wire/link/data.js';
 import type { ForwardingTable } from './forwarding-table.js';
 import { buildIcmpError, type IcmpErrorKind } from './icmpv6.js';
 import { checkIpv6, ipv6Destination, isMulticast, OFFSET_HOP_LIMIT } from './ipv6.js';
@@ -190,6 +190,9 @@ export class Forwarder {
         this.count('drop.too-big');
         this.sendIcmp('PacketTooBig', result.packet, now, this.tunMtu);
       } else {
+        // Like a router on each overlay hop: the inner hop limit becomes what is left of the frame's.
+        const left = readDataHopLimit(frame);
+        if (left < result.packet[OFFSET_HOP_LIMIT]!) result.packet[OFFSET_HOP_LIMIT] = left;
         this.count('delivered');
         this.out.deliver(result.packet);
       }
