@@ -134,7 +134,12 @@ function assemble(
     randomBytes,
   });
   const links = new LinkDriver(
-    createLinkManager({ identity, keys, randomBytes, random }),
+    createLinkManager(
+      { identity, keys, randomBytes, random },
+      // Routing keeps every link busy with Hellos both ways, so three missed ones mean the peer lost
+      // its session (a restart): re-handshake then, not after the link layer's generic 13 s.
+      { probeAfterMs: 3 * HELLO_INTERVAL_MS },
+    ),
     udp,
     now,
     log.child({ component: 'link' }),
