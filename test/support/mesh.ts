@@ -78,6 +78,8 @@ export interface NodeOptions {
   readonly tunMtu?: number;
   /** Admin API address inside the namespace (loopback). */
   readonly apiAddr?: string;
+  /** Prometheus exporter address inside the namespace (default: off). */
+  readonly metricsAddr?: string;
   /** Extra TOML appended at the top level (before any table). */
   readonly extraToml?: string;
 }
@@ -275,7 +277,10 @@ export class Mesh {
       `tun_name = ${toml(DEFAULT_TUN_NAME)}`,
     ];
     if (options.tunMtu !== undefined) lines.push(`tun_mtu = ${options.tunMtu}`);
-    lines.push(`api_addr = ${toml(options.apiAddr ?? DEFAULT_API_ADDR)}`, 'metrics_addr = ""');
+    lines.push(
+      `api_addr = ${toml(options.apiAddr ?? DEFAULT_API_ADDR)}`,
+      `metrics_addr = ${toml(options.metricsAddr ?? '')}`,
+    );
     if (options.extraToml) lines.push(options.extraToml);
     const d = options.discovery ?? { enabled: false };
     lines.push(
