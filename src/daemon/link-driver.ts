@@ -92,7 +92,7 @@ export class LinkDriver {
       const neighbour =
         data.length < MIN_DATA_FRAME
           ? undefined
-          : this.links.neighbourForIndex(readDataReceiverIndex(data), data.length);
+          : this.links.neighbourForIndex(readDataReceiverIndex(data), data.length, from);
       if (neighbour === undefined) this.count('drop.data-unknown-index');
       else this.events?.data(neighbour, data);
       return;

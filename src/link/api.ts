@@ -98,8 +98,11 @@ export interface LinkManager {
   /**
    * The Data-frame fast path on receive: the neighbour whose live session has this local index, or
    * undefined (the frame is dropped and counted by the caller). Counts rx bytes/packets on the session.
+   * With `from`, a frame from another endpoint than the session's is refused (`drop.data-wrong-source`):
+   * Data frames carry no link authentication, so only the session's peer may use its index. A roaming
+   * peer's data is accepted again once an authenticated frame has moved the session (a Hello, ≤ 2 s).
    */
-  neighbourForIndex(localIndex: number, byteLength: number): NeighbourId | undefined;
+  neighbourForIndex(localIndex: number, byteLength: number, from?: Endpoint): NeighbourId | undefined;
   /**
    * The Data-frame fast path on send: where to send a frame to this neighbour and the receiver index
    * to write into it, or undefined if no live session. Counts tx bytes/packets on the session.

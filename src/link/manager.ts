@@ -13,7 +13,7 @@ import { ContentType, MAX_DATAGRAM_SIZE, TRANSPORT_MIN_SIZE } from '../wire/link
 import { LinkState } from './_state.js';
 import type { Endpoint, LinkAction, LinkDeps, LinkManager, LinkView, Millis, PeerTarget } from './api.js';
 import { DEFAULT_LINK_CONFIG, type LinkConfig } from './constants.js';
-import { endpointKey } from './endpoint.js';
+import { endpointKey, sameEndpoint } from './endpoint.js';
 import { expireAll } from './expire.js';
 import { handleDatagram } from './receive.js';
 
@@ -85,10 +85,14 @@ class Manager implements LinkManager {
     return ok;
   }
 
-  neighbourForIndex(localIndex: number, byteLength: number): NeighbourId | undefined {
+  neighbourForIndex(localIndex: number, byteLength: number, from?: Endpoint): NeighbourId | undefined {
     const e = this.st.indexes.get(localIndex);
     if (e === undefined || e.kind !== 'keypair' || !e.session.up) return undefined;
     const s = e.session;
+    if (from !== undefined && !sameEndpoint(from, s.endpoint)) {
+      this.st.counts.drop('data-wrong-source');
+      return undefined;
+    }
     s.rxBytes += byteLength;
     s.rxPackets++;
     return s.neighbour;

@@ -162,8 +162,10 @@ describe.skipIf(!meshSupport.ok)(`bad input at the link port${skipNote}`, () => 
     // drop by reason; the initiations were counted as received initiations.
     expect(sum(/(^|\.)drop\./)).toBeGreaterThanOrEqual((RANDOM + TRUNCATED + REPLAYED) / 2);
     expect(sum(/(^|\.)rx\.initiation$/)).toBeGreaterThanOrEqual(INITIATIONS / 2);
-    // Replayed Data frames carry no link MAC (docs/protocol/link-frames.md): a relay forwards them
-    // and the destination's end-to-end replay window drops them. So C counts replays.
+    // Replayed Data frames carry no link MAC (docs/protocol/link-frames.md). Sent from a namespace
+    // that is not the session's peer, B refuses them by source before any lookup; a replay that did
+    // get relayed (a spoofed source) would die in the destination's end-to-end replay window.
+    expect(sum(/drop\.data-wrong-source$/)).toBeGreaterThan(0);
     if (cBefore && cAfter) {
       const cReplays = Object.entries(cAfter.counters)
         .filter(([k]) => /replay/.test(k))

@@ -76,6 +76,19 @@ describe('link sessions: handshake and control', () => {
     expect(view.rxBytes).toBeGreaterThanOrEqual(100);
   });
 
+  it('refuses a Data frame whose source is not the session endpoint, when the shell says where it came from', () => {
+    const net = new Net();
+    const a = net.addNode();
+    const b = net.addNode();
+    net.connect(a, b);
+    net.runFor(1_000);
+    const ta = a.manager.dataTarget(b.id, 100)!;
+    expect(b.manager.neighbourForIndex(ta.remoteIndex, 100, a.endpoint)).toBe(a.id);
+    const spoofed = { address: a.endpoint.address, port: a.endpoint.port + 1 };
+    expect(b.manager.neighbourForIndex(ta.remoteIndex, 100, spoofed)).toBeUndefined();
+    expect(b.count('drop.data-wrong-source')).toBe(1);
+  });
+
   it('sendControl is false for an unknown or down neighbour', () => {
     const net = new Net();
     const a = net.addNode();
