@@ -239,3 +239,24 @@ export async function runApiCommand(
 export function printJson(io: CliIo, value: unknown): void {
   io.stdout(`${JSON.stringify(value)}\n`);
 }
+
+/**
+ * Makes `cmd` a read-only API command: the API options, then one request whose answer is printed as
+ * JSON with --json and as `human(answer)` otherwise.
+ */
+export function apiQueryCommand<T>(
+  cmd: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+  ask: (client: ApiClient) => Promise<T>,
+  human: (answer: T, client: ApiClient) => string,
+): void {
+  withApiOptions(cmd).action((opts: ApiCommandOptions) =>
+    runApiCommand(io, setExit, async () => {
+      const client = apiClientFor(io, opts);
+      const answer = await ask(client);
+      if (opts.json) printJson(io, answer);
+      else io.stdout(human(answer, client));
+    }),
+  );
+}

@@ -12,18 +12,17 @@ import {
 import { parsePeerUri } from '../config/index.js';
 import { formatIPv6, isOverlayAddress, parseIPv6 } from '../identity/address.js';
 import { publicIdentityFromEd25519 } from '../identity/keys.js';
-import type { LinkView } from '../link/api.js';
-import type { RouteView } from '../routing/api.js';
-import { fromHex, toHex } from '../util/bytes.js';
+import type { Endpoint, LinkView } from '../link/api.js';
+import type { NeighbourView, RouteView } from '../routing/api.js';
+import { toHex } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { formatEndpoint } from './link-driver.js';
 import type { RunningNode } from './node.js';
 import { formatPrefix } from './routing-driver.js';
 
-function addressOfKey(hex: string): string | undefined {
+function addressOfKey(publicKey: Uint8Array): string | undefined {
   try {
-    const key = fromHex(hex);
-    return key === undefined ? undefined : formatIPv6(publicIdentityFromEd25519(key).address);
+    return formatIPv6(publicIdentityFromEd25519(publicKey).address);
   } catch {
     return undefined;
   }
@@ -38,11 +37,13 @@ function prefixed(
 }
 
 export function createBackend(node: RunningNode, now: () => number): AdminBackend {
-  const peerInfo = (v: LinkView): PeerInfo => {
+  // One snapshot of each table per request, looked up by neighbour id, not one per row.
+  const neighboursById = () => new Map(node.routing.engine.neighbours().map((n) => [n.id, n]));
+  const endpointsById = () => new Map(node.links.links.links().map((l) => [l.neighbour, l.endpoint]));
+  const peerInfo = (v: LinkView, neighbours: ReadonlyMap<string, NeighbourView>): PeerInfo => {
     const key = v.publicKey === undefined ? undefined : toHex(v.publicKey);
-    const n =
-      key === undefined ? undefined : node.routing.engine.neighbours().find((x) => x.id === v.neighbour);
-    const address = key === undefined ? undefined : addressOfKey(key);
+    const n = v.neighbour === undefined ? undefined : neighbours.get(v.neighbour);
+    const address = v.publicKey === undefined ? undefined : addressOfKey(v.publicKey);
     return {
       endpoint: formatEndpoint(v.endpoint),
       origin: v.origin,
@@ -60,8 +61,8 @@ export function createBackend(node: RunningNode, now: () => number): AdminBacken
         : { lastHandshakeSecondsAgo: Math.max(0, (now() - v.lastHandshakeAt) / 1000) }),
     };
   };
-  const routeInfo = (r: RouteView): RouteInfo => {
-    const endpoint = node.links.links.links().find((l) => l.neighbour === r.neighbour)?.endpoint;
+  const routeInfo = (r: RouteView, endpoints: ReadonlyMap<string | undefined, Endpoint>): RouteInfo => {
+    const endpoint = endpoints.get(r.neighbour);
     return {
       prefix: formatPrefix(r.prefix),
       originator: toHex(r.originator),
@@ -74,6 +75,13 @@ export function createBackend(node: RunningNode, now: () => number): AdminBacken
       feasible: r.feasible,
       expiresInSeconds: Math.max(0, (r.expiresAt - now()) / 1000),
     };
+  };
+  const routeInfos = (selected: boolean): RouteInfo[] => {
+    const endpoints = endpointsById();
+    return node.routing.engine
+      .routes()
+      .filter((r) => r.selected === selected)
+      .map((r) => routeInfo(r, endpoints));
   };
   const parseUri = (uri: string) => {
     try {
@@ -91,7 +99,10 @@ export function createBackend(node: RunningNode, now: () => number): AdminBacken
       uptimeSeconds: Math.floor((now() - node.startedAt) / 1000),
       version: VERSION,
     }),
-    peers: () => node.links.links.links().map(peerInfo),
+    peers: () => {
+      const neighbours = neighboursById();
+      return node.links.links.links().map((v) => peerInfo(v, neighbours));
+    },
     addPeer(uri) {
       const peer = parseUri(uri);
       if (node.staticPeers().some((p) => p.uri === peer.uri))
@@ -110,27 +121,19 @@ export function createBackend(node: RunningNode, now: () => number): AdminBacken
             rxPackets: 0,
             txPackets: 0,
           }
-        : peerInfo(view);
+        : peerInfo(view, neighboursById());
     },
     removePeer(uri) {
       const peer = parseUri(uri);
       if (!node.removeStaticPeer({ address: peer.host, port: peer.port }))
         throw new BackendError('not-found', `${peer.uri} is not a peer of this node (see GET /api/v1/peers)`);
     },
-    selectedRoutes: () =>
-      node.routing.engine
-        .routes()
-        .filter((r) => r.selected)
-        .map(routeInfo),
-    fallbackRoutes: () =>
-      node.routing.engine
-        .routes()
-        .filter((r) => !r.selected)
-        .map(routeInfo),
+    selectedRoutes: () => routeInfos(true),
+    fallbackRoutes: () => routeInfos(false),
     queriedRoutes: () =>
       node.forwarder.pending.waiting().map((w) => {
         const addr = new Uint8Array(16);
-        for (let i = 0; i < 8; i++) addr[i] = w.destination.charCodeAt(i);
+        addr.set(Buffer.from(w.destination, 'latin1')); // the queue's key: the /64's first 8 bytes
         return {
           prefix: `${formatIPv6(addr)}/64`,
           waitingPackets: w.packets,

@@ -8,6 +8,7 @@ import type { Endpoint, LinkAction, LinkManager } from '../link/api.js';
 import type { UdpLink } from '../link/udp.js';
 import type { NeighbourId } from '../routing/api.js';
 import { toHex } from '../util/bytes.js';
+import { Counters } from '../util/counters.js';
 import { FrameType } from '../wire/link/constants.js';
 import { readDataReceiverIndex, writeDataReceiverIndex } from '../wire/link/data.js';
 import { DeadlineTimer } from './timer.js';
@@ -29,7 +30,7 @@ const MIN_DATA_FRAME = 68;
 
 export class LinkDriver {
   private readonly timer: DeadlineTimer;
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Counters();
   private events: LinkEvents | undefined;
 
   constructor(
@@ -84,7 +85,7 @@ export class LinkDriver {
   }
 
   counters(): Record<string, number> {
-    return Object.fromEntries(this.counts);
+    return this.counts.snapshot();
   }
 
   private receive(data: Uint8Array, from: Endpoint): void {
@@ -93,7 +94,7 @@ export class LinkDriver {
         data.length < MIN_DATA_FRAME
           ? undefined
           : this.links.neighbourForIndex(readDataReceiverIndex(data), data.length, from);
-      if (neighbour === undefined) this.count('drop.data-unknown-index');
+      if (neighbour === undefined) this.counts.add('drop.data-unknown-index');
       else this.events?.data(neighbour, data);
       return;
     }
@@ -126,9 +127,5 @@ export class LinkDriver {
         this.log.debug({ event: a.event, ...a.detail }, 'link event');
         return;
     }
-  }
-
-  private count(name: string): void {
-    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
   }
 }

@@ -12,6 +12,7 @@ import type {
   NeighbourId,
   RoutingEngine,
 } from '../routing/api.js';
+import { Counters } from '../util/counters.js';
 import { decodePacket, encodePackets, type Prefix, type Tlv } from '../wire/babel/index.js';
 import { MAX_CONTROL_BODY_SIZE } from '../wire/link/constants.js';
 import { DeadlineTimer } from './timer.js';
@@ -29,7 +30,7 @@ export function formatPrefix(p: Prefix): string {
 
 export class RoutingDriver {
   private readonly timer: DeadlineTimer;
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Counters();
   private stopped = false;
 
   constructor(
@@ -51,7 +52,7 @@ export class RoutingDriver {
   controlReceived(neighbour: NeighbourId, body: Uint8Array): void {
     const decoded = decodePacket(body);
     if (!decoded.ok) {
-      this.count(`drop.decode.${decoded.error.code}`);
+      this.counts.add(`drop.decode.${decoded.error.code}`);
       this.log.debug({ neighbour, error: decoded.error }, 'undecodable routing packet');
       return;
     }
@@ -64,7 +65,7 @@ export class RoutingDriver {
   }
 
   counters(): Record<string, number> {
-    return Object.fromEntries(this.counts);
+    return this.counts.snapshot();
   }
 
   private drain(): void {
@@ -100,14 +101,10 @@ export class RoutingDriver {
       packets = encodePackets(tlvs, MAX_CONTROL_BODY_SIZE);
     } catch (err) {
       // An engine bug, not wire input: log it loudly and keep the node running.
-      this.count('drop.encode');
+      this.counts.add('drop.encode');
       this.log.error({ err, neighbour }, 'could not encode routing packet');
       return;
     }
-    for (const p of packets) if (!this.sink.sendControl(neighbour, p)) this.count('drop.no-session');
-  }
-
-  private count(name: string): void {
-    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    for (const p of packets) if (!this.sink.sendControl(neighbour, p)) this.counts.add('drop.no-session');
   }
 }

@@ -13,14 +13,17 @@ import { isOverlayAddress, prefixContains } from '../identity/address.js';
 import type { NodeIdentity, PublicIdentity } from '../identity/keys.js';
 import { publicIdentityFromEd25519 } from '../identity/keys.js';
 import type { ForwardingEntry, NeighbourId } from '../routing/api.js';
+import { equalAt } from '../util/bytes.js';
+import { Counters } from '../util/counters.js';
+import { DATA_OFFSET_DESTINATION, DATA_OFFSET_SOURCE } from '../wire/link/constants.js';
 import {
-  DATA_OFFSET_COUNTER,
-  DATA_OFFSET_DESTINATION,
-  DATA_OFFSET_KEY_ID,
-  DATA_OFFSET_SOURCE,
-} from '../wire/link/constants.js';
-import { checkData, decrementDataHopLimit, readDataHopLimit } from '../wire/link/data.js';
-import type { ForwardingTable } from './forwarding-table.js';
+  checkData,
+  decrementDataHopLimit,
+  readDataCounter,
+  readDataHopLimit,
+  readDataKeyId,
+} from '../wire/link/data.js';
+import { type ForwardingTable, subnetKey } from './forwarding-table.js';
 import { buildIcmpError, type IcmpErrorKind } from './icmpv6.js';
 import { checkIpv6, ipv6Destination, isMulticast, OFFSET_HOP_LIMIT } from './ipv6.js';
 import { PendingQueue } from './pending-queue.js';
@@ -44,34 +47,10 @@ export interface ForwarderOptions {
   /** The TUN's MTU: an opened packet larger than this is answered with Packet Too Big. */
   readonly tunMtu: number;
   readonly pending?: PendingQueue;
-  /** Originator identities kept (X25519 conversion is not free); least recently added evicted. */
-  readonly identityCacheSize?: number;
 }
 
-const SUBNET_BYTES = 8;
-const DEFAULT_IDENTITY_CACHE = 4096;
 /** Hop-limit reports a relay sends per second at most (each may cost an X25519 for a new source). */
 const REPORTS_PER_SECOND = 50;
-
-function frameKeyId(frame: Uint8Array): number {
-  return new DataView(frame.buffer, frame.byteOffset).getUint32(DATA_OFFSET_KEY_ID);
-}
-
-function frameCounter(frame: Uint8Array): number {
-  const v = new DataView(frame.buffer, frame.byteOffset);
-  return v.getUint32(DATA_OFFSET_COUNTER) * 2 ** 32 + v.getUint32(DATA_OFFSET_COUNTER + 4);
-}
-
-function subnetKey(addr: Uint8Array, offset = 0): string {
-  let s = '';
-  for (let i = 0; i < SUBNET_BYTES; i++) s += String.fromCharCode(addr[offset + i]!);
-  return s;
-}
-
-function sameAddress(a: Uint8Array, aOff: number, b: Uint8Array): boolean {
-  for (let i = 0; i < 16; i++) if (a[aOff + i] !== b[i]) return false;
-  return true;
-}
 
 export class Forwarder {
   private readonly identity: NodeIdentity;
@@ -80,9 +59,9 @@ export class Forwarder {
   private readonly out: ForwarderOutput;
   private readonly tunMtu: number;
   readonly pending: PendingQueue;
-  private readonly identities = new Map<string, PublicIdentity>();
-  private readonly identityCacheSize: number;
-  private readonly counts = new Map<string, number>();
+  /** The originator's identity per installed entry: derived once per route, not per packet. */
+  private readonly identities = new WeakMap<ForwardingEntry, PublicIdentity | null>();
+  private readonly counts = new Counters();
   private readonly trace = new TraceRing();
   private reportTokens = REPORTS_PER_SECOND;
   private reportRefilledAt = 0;
@@ -96,39 +75,38 @@ export class Forwarder {
     this.out = opts.output;
     this.tunMtu = opts.tunMtu;
     this.pending = opts.pending ?? new PendingQueue();
-    this.identityCacheSize = opts.identityCacheSize ?? DEFAULT_IDENTITY_CACHE;
   }
 
   /** A packet the kernel routed into the TUN. */
   fromTun(packet: Uint8Array, now: number): void {
     if (checkIpv6(packet) !== undefined) {
-      this.count('drop.not-ipv6');
+      this.counts.add('drop.not-ipv6');
       return;
     }
     const dst = ipv6Destination(packet);
     if (isMulticast(dst)) {
-      this.count('drop.multicast');
+      this.counts.add('drop.multicast');
       return;
     }
     if (!isOverlayAddress(dst)) {
-      this.count('drop.not-overlay');
+      this.counts.add('drop.not-overlay');
       return;
     }
     if (prefixContains(this.identity.subnet, 64, dst)) {
       // Our own /64 but not a local address: no workload answers there.
-      this.count('drop.own-subnet');
+      this.counts.add('drop.own-subnet');
       this.icmpToLocal('AddressUnreachable', packet);
       return;
     }
     if (packet[OFFSET_HOP_LIMIT]! <= 1) {
       // We are the first router on the path: traceroute's first overlay hop is this node.
-      this.count('drop.hop-limit');
+      this.counts.add('drop.hop-limit');
       this.icmpToLocal('HopLimitExceeded', packet);
       return;
     }
     const entry = this.table.lookup(dst);
     if (entry === undefined) {
-      this.count('pending.queued');
+      this.counts.add('pending.queued');
       // Copies: the TUN's read slab is reused, and Buffer#slice would only make a view of it.
       if (this.pending.push(subnetKey(dst), Uint8Array.from(packet), now))
         this.out.wantRoute(Uint8Array.from(dst));
@@ -140,27 +118,27 @@ export class Forwarder {
   /** A Data frame from a neighbour (its receiver index already matched a live session). */
   fromLink(neighbour: NeighbourId, frame: Uint8Array, now: number): void {
     if (checkData(frame) !== undefined) {
-      this.count('drop.malformed');
+      this.counts.add('drop.malformed');
       return;
     }
-    if (sameAddress(frame, DATA_OFFSET_DESTINATION, this.identity.address)) {
+    if (equalAt(frame, DATA_OFFSET_DESTINATION, this.identity.address, 0, 16)) {
       this.receive(frame, now);
       return;
     }
     if (decrementDataHopLimit(frame) === 0) {
-      this.count('drop.hop-limit');
+      this.counts.add('drop.hop-limit');
       this.reportHopLimit(frame, now);
       return;
     }
     const dst = frame.subarray(DATA_OFFSET_DESTINATION, DATA_OFFSET_DESTINATION + 16);
     const entry = this.table.lookup(dst);
     if (entry === undefined) {
-      this.count('drop.no-route');
+      this.counts.add('drop.no-route');
       return;
     }
-    if (entry.neighbour === neighbour) this.count('relay.back-to-sender');
-    if (this.out.sendData(entry.neighbour, frame)) this.count('relayed');
-    else this.count('drop.link-down');
+    if (entry.neighbour === neighbour) this.counts.add('relay.back-to-sender');
+    if (this.out.sendData(entry.neighbour, frame)) this.counts.add('relayed');
+    else this.counts.add('drop.link-down');
   }
 
   /** Routing installed a route: packets waiting for its prefix go now. */
@@ -173,35 +151,35 @@ export class Forwarder {
   /** Housekeeping every second or so: expire waiting packets (answering with an ICMPv6 error) and e2e keys. */
   tick(now: number): void {
     for (const packet of this.pending.expire(now)) {
-      this.count('drop.no-route');
+      this.counts.add('drop.no-route');
       this.icmpToLocal('NoRoute', packet);
     }
     this.e2e.expireKeys(now);
   }
 
   counters(): Record<string, number> {
-    return Object.fromEntries(this.counts);
+    return this.counts.snapshot();
   }
 
   private receive(frame: Uint8Array, now: number): void {
     const result = this.e2e.open(frame, now, this.lookupSourceKey);
     if (result.ok && result.kind === 'packet') {
       if (result.packet.length > this.tunMtu) {
-        this.count('drop.too-big');
+        this.counts.add('drop.too-big');
         this.sendIcmp('PacketTooBig', result.packet, now, this.tunMtu);
       } else {
         // Like a router on each overlay hop: the inner hop limit becomes what is left of the frame's.
         const left = readDataHopLimit(frame);
         if (left < result.packet[OFFSET_HOP_LIMIT]!) result.packet[OFFSET_HOP_LIMIT] = left;
-        this.count('delivered');
+        this.counts.add('delivered');
         this.out.deliver(result.packet);
       }
     } else if (result.ok && result.kind === 'hop-limit') {
-      this.count('trace.report-received');
+      this.counts.add('trace.report-received');
       const probe = this.trace.take(result.keyId, result.counter);
       if (probe !== undefined) this.icmpToLocalFrom(result.source.address, 'HopLimitExceeded', probe);
     } else if (result.ok) {
-      this.count('control.received');
+      this.counts.add('control.received');
     }
     // Failed opens are counted by the e2e layer under their reason.
     this.flushControl();
@@ -211,18 +189,18 @@ export class Forwarder {
     for (let c = this.e2e.pollControl(); c !== undefined; c = this.e2e.pollControl()) {
       const entry = this.table.lookup(c.destination);
       if (entry === undefined) {
-        this.count('drop.control-no-route');
+        this.counts.add('drop.control-no-route');
         continue;
       }
-      if (this.out.sendData(entry.neighbour, c.frame)) this.count('control.sent');
-      else this.count('drop.link-down');
+      if (this.out.sendData(entry.neighbour, c.frame)) this.counts.add('control.sent');
+      else this.counts.add('drop.link-down');
     }
   }
 
   private sealAndSend(entry: ForwardingEntry, packet: Uint8Array, now: number): void {
-    const dst = this.identityOf(entry.originator);
+    const dst = this.identityOf(entry);
     if (dst === undefined) {
-      this.count('drop.bad-originator');
+      this.counts.add('drop.bad-originator');
       return;
     }
     const r = this.e2e.seal(dst, packet[OFFSET_HOP_LIMIT]! - 1, 0, packet, now);
@@ -232,10 +210,10 @@ export class Forwarder {
       return;
     }
     if (packet[OFFSET_HOP_LIMIT]! <= TRACE_MAX_HOP_LIMIT) {
-      this.trace.remember(frameKeyId(r.frame), frameCounter(r.frame), packet);
+      this.trace.remember(readDataKeyId(r.frame), readDataCounter(r.frame), packet);
     }
-    if (this.out.sendData(entry.neighbour, r.frame)) this.count('sent');
-    else this.count('drop.link-down');
+    if (this.out.sendData(entry.neighbour, r.frame)) this.counts.add('sent');
+    else this.counts.add('drop.link-down');
     this.flushControl();
   }
 
@@ -250,15 +228,16 @@ export class Forwarder {
     );
     this.reportRefilledAt = now;
     if (this.reportTokens < 1) {
-      this.count('trace.report-rate-limited');
+      this.counts.add('trace.report-rate-limited');
       return;
     }
     const entry = this.table.lookup(frame.subarray(DATA_OFFSET_SOURCE, DATA_OFFSET_SOURCE + 16));
-    const src = entry === undefined ? undefined : this.identityOf(entry.originator);
+    const src = entry === undefined ? undefined : this.identityOf(entry);
     if (entry === undefined || src === undefined) return;
     this.reportTokens -= 1;
-    const report = this.e2e.sealHopLimitReport(src, frameKeyId(frame), frameCounter(frame), now);
-    if (report !== undefined && this.out.sendData(entry.neighbour, report)) this.count('trace.report-sent');
+    const report = this.e2e.sealHopLimitReport(src, readDataKeyId(frame), readDataCounter(frame), now);
+    if (report !== undefined && this.out.sendData(entry.neighbour, report))
+      this.counts.add('trace.report-sent');
   }
 
   /** An ICMPv6 error from this node to a local sender, written straight back to the TUN. */
@@ -269,7 +248,7 @@ export class Forwarder {
   private icmpToLocalFrom(from: Uint8Array, kind: IcmpErrorKind, invoking: Uint8Array, param = 0): void {
     const err = buildIcmpError(kind, from, invoking, param);
     if (err !== undefined) {
-      this.count(`icmp.${kind}`);
+      this.counts.add(`icmp.${kind}`);
       this.out.deliver(err);
     }
   }
@@ -280,35 +259,23 @@ export class Forwarder {
     if (err === undefined) return;
     const entry = this.table.lookup(invoking.subarray(8, 24));
     if (entry === undefined) {
-      this.count('drop.icmp-no-route');
+      this.counts.add('drop.icmp-no-route');
       return;
     }
-    this.count(`icmp.${kind}`);
+    this.counts.add(`icmp.${kind}`);
     this.sealAndSend(entry, err, now);
   }
 
-  private identityOf(originator: Uint8Array): PublicIdentity | undefined {
-    const key =
-      subnetKey(originator, 0) +
-      subnetKey(originator, 8) +
-      subnetKey(originator, 16) +
-      subnetKey(originator, 24);
-    let id = this.identities.get(key);
-    if (id !== undefined) return id;
-    try {
-      id = publicIdentityFromEd25519(originator);
-    } catch {
-      return undefined;
+  private identityOf(entry: ForwardingEntry): PublicIdentity | undefined {
+    let id = this.identities.get(entry);
+    if (id === undefined) {
+      try {
+        id = publicIdentityFromEd25519(entry.originator);
+      } catch {
+        id = null;
+      }
+      this.identities.set(entry, id);
     }
-    if (this.identities.size >= this.identityCacheSize) {
-      const oldest = this.identities.keys().next().value;
-      if (oldest !== undefined) this.identities.delete(oldest);
-    }
-    this.identities.set(key, id);
-    return id;
-  }
-
-  private count(name: string): void {
-    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    return id ?? undefined;
   }
 }

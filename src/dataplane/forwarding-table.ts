@@ -9,7 +9,8 @@ import type { Prefix } from '../wire/babel/types.js';
 
 const SUBNET_BYTES = 8;
 
-function key64(addr: Uint8Array): string {
+/** The map key of the /64 an address lies in: its first 8 bytes as a latin1 string. */
+export function subnetKey(addr: Uint8Array): string {
   // 8 bytes as a latin1 string: the cheapest Map key JS offers for bytes (no hex encoding).
   let s = '';
   for (let i = 0; i < SUBNET_BYTES; i++) s += String.fromCharCode(addr[i]!);
@@ -23,7 +24,7 @@ export class ForwardingTable {
   /** Installs or replaces the entry for `entry.prefix`. */
   install(entry: ForwardingEntry): void {
     if (entry.prefix.plen === 64) {
-      this.by64.set(key64(entry.prefix.addr), entry);
+      this.by64.set(subnetKey(entry.prefix.addr), entry);
       return;
     }
     this.remove(entry.prefix);
@@ -34,7 +35,7 @@ export class ForwardingTable {
   /** Removes the entry for `prefix`, if any. */
   remove(prefix: Prefix): void {
     if (prefix.plen === 64) {
-      this.by64.delete(key64(prefix.addr));
+      this.by64.delete(subnetKey(prefix.addr));
       return;
     }
     const i = this.others.findIndex(
@@ -45,7 +46,7 @@ export class ForwardingTable {
 
   /** The entry whose prefix is the longest match for `addr`, or undefined. */
   lookup(addr: Uint8Array): ForwardingEntry | undefined {
-    const hit = this.by64.get(key64(addr));
+    const hit = this.by64.get(subnetKey(addr));
     if (hit !== undefined || this.others.length === 0) return hit;
     return this.others.find((e) => prefixContains(e.prefix.addr, e.prefix.plen, addr));
   }

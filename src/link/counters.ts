@@ -12,6 +12,7 @@
  * - `handshake.started|completed|failed|timeout|unconfirmed`, `cookie.sent|received`,
  *   `session.up|down|roamed`, `load.start`.
  */
+import { Counters as BaseCounters } from '../util/counters.js';
 import { FrameType } from '../wire/link/constants.js';
 
 const FRAME_NAMES: Readonly<Record<number, string>> = {
@@ -29,26 +30,10 @@ export function frameName(type: FrameType): string {
   return FRAME_NAMES[type] ?? `type-${type}`;
 }
 
-export class Counters {
-  readonly #values: Record<string, number> = Object.create(null);
-
-  /** Adds `n` (default 1) to the counter `name`. */
-  add(name: string, n = 1): void {
-    this.#values[name] = (this.#values[name] ?? 0) + n;
-  }
-
+/** The shared counters plus the link layer's drop shorthand. */
+export class Counters extends BaseCounters {
   /** Counts one dropped datagram under `drop.<reason>`. */
   drop(reason: string): void {
     this.add(`drop.${reason}`);
-  }
-
-  /** Returns one counter (0 when never moved). */
-  get(name: string): number {
-    return this.#values[name] ?? 0;
-  }
-
-  /** Returns a copy of every counter that moved. */
-  snapshot(): Readonly<Record<string, number>> {
-    return { ...this.#values };
   }
 }

@@ -46,21 +46,4 @@ export function tlvName(type: number): string {
   return TLV_NAMES[type] ?? `type-${type}`;
 }
 
-export class Counters {
-  readonly #values: Record<string, number> = Object.create(null);
-
-  /** Adds `n` (default 1) to the counter `name`. */
-  add(name: string, n = 1): void {
-    this.#values[name] = (this.#values[name] ?? 0) + n;
-  }
-
-  /** Returns one counter (0 when never moved). */
-  get(name: string): number {
-    return this.#values[name] ?? 0;
-  }
-
-  /** Returns a copy of every counter. */
-  snapshot(): Readonly<Record<string, number>> {
-    return { ...this.#values };
-  }
-}
+export { Counters } from '../util/counters.js';

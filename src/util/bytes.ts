@@ -15,3 +15,15 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** True when `a[aOffset ..]` and `b[bOffset ..]` hold the same `length` bytes (no views allocated). */
+export function equalAt(
+  a: Uint8Array,
+  aOffset: number,
+  b: Uint8Array,
+  bOffset: number,
+  length: number,
+): boolean {
+  for (let i = 0; i < length; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;
+  return true;
+}

@@ -4,6 +4,7 @@ import { parsePeerUri } from '../../config/addresses.js';
 import {
   type ApiCommandOptions,
   apiClientFor,
+  apiQueryCommand,
   printJson,
   runApiCommand,
   withApiOptions,
@@ -16,14 +17,12 @@ import { UsageError } from './keys.js';
 export function registerPeerCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const peers = program.command('peers').description("list, add and remove the running node's peers");
 
-  withApiOptions(
+  apiQueryCommand(
     peers.command('list').description('list peers: endpoint, identity, state, RTT, cost, traffic'),
-  ).action((opts: ApiCommandOptions) =>
-    runApiCommand(io, setExit, async () => {
-      const answer = await apiClientFor(io, opts).peers();
-      if (opts.json) return printJson(io, answer);
-      io.stdout(peerTable(answer.peers));
-    }),
+    io,
+    setExit,
+    (client) => client.peers(),
+    (answer) => peerTable(answer.peers),
   );
 
   withApiOptions(

@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import type { QueriedRoute, RouteInfo } from '../../api/backend.js';
-import {
-  type ApiCommandOptions,
-  apiClientFor,
-  printJson,
-  runApiCommand,
-  withApiOptions,
-} from '../api-client.js';
+import { apiQueryCommand } from '../api-client.js';
 import type { CliIo } from '../io.js';
 import { formatDuration, formatTable, shortKey } from '../table.js';
 
@@ -18,25 +12,23 @@ export function registerRouteCommands(program: Command, io: CliIo, setExit: (cod
     ['selected', 'routes in use, one per prefix'],
     ['fallback', 'other known routes, used when the selected one goes away'],
   ] as const) {
-    withApiOptions(routes.command(kind).description(what)).action((opts: ApiCommandOptions) =>
-      runApiCommand(io, setExit, async () => {
-        const answer = await apiClientFor(io, opts).routes(kind);
-        if (opts.json) return printJson(io, answer);
-        io.stdout(routeTable(answer.routes, kind));
-      }),
+    apiQueryCommand(
+      routes.command(kind).description(what),
+      io,
+      setExit,
+      (client) => client.routes(kind),
+      (answer) => routeTable(answer.routes, kind),
     );
   }
 
-  withApiOptions(
+  apiQueryCommand(
     routes
       .command('queried')
       .description('destinations being resolved: packets are waiting and no route is known yet'),
-  ).action((opts: ApiCommandOptions) =>
-    runApiCommand(io, setExit, async () => {
-      const answer = await apiClientFor(io, opts).queried();
-      if (opts.json) return printJson(io, answer);
-      io.stdout(queriedTable(answer.routes));
-    }),
+    io,
+    setExit,
+    (client) => client.queried(),
+    (answer) => queriedTable(answer.routes),
   );
 }
 

@@ -1,27 +1,19 @@
 import type { Command } from 'commander';
 import type { NodeStats } from '../../api/backend.js';
-import {
-  type ApiCommandOptions,
-  apiClientFor,
-  printJson,
-  runApiCommand,
-  withApiOptions,
-} from '../api-client.js';
+import { apiQueryCommand } from '../api-client.js';
 import type { CliIo } from '../io.js';
 import { formatTable } from '../table.js';
 
 /** Registers `hypha stats`: packet, drop, control-message and handshake counters, and gauges. */
 export function registerStatsCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  withApiOptions(
+  apiQueryCommand(
     program
       .command('stats')
       .description('show packet, drop, control-message and handshake counters, and gauges'),
-  ).action((opts: ApiCommandOptions) =>
-    runApiCommand(io, setExit, async () => {
-      const stats = await apiClientFor(io, opts).stats();
-      if (opts.json) return printJson(io, stats);
-      io.stdout(statsTables(stats));
-    }),
+    io,
+    setExit,
+    (client) => client.stats(),
+    statsTables,
   );
 }
 

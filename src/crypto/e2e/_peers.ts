@@ -4,6 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { PublicIdentity } from '../../identity/keys.js';
+import { equalAt } from '../../util/bytes.js';
 import { SUBNET_PREFIX_BYTES } from './constants.js';
 import { x25519Agree } from './x25519.js';
 
@@ -23,14 +24,12 @@ export function addressKey(bytes: Uint8Array, offset: number): string {
 
 /** True when the 8-byte /64 prefixes at a[ao..] and b[bo..] are equal. */
 export function samePrefix64(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {
-  for (let i = 0; i < SUBNET_PREFIX_BYTES; i++) if (a[ao + i] !== b[bo + i]) return false;
-  return true;
+  return equalAt(a, ao, b, bo, SUBNET_PREFIX_BYTES);
 }
 
 /** True when two 16-byte ranges are equal. */
 export function sameAddress(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {
-  for (let i = 0; i < 16; i++) if (a[ao + i] !== b[bo + i]) return false;
-  return true;
+  return equalAt(a, ao, b, bo, 16);
 }
 
 /** The static agreement cache. */

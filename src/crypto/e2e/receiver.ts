@@ -16,16 +16,21 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { type PublicIdentity, publicIdentityFromEd25519 } from '../../identity/keys.js';
+import { equalAt } from '../../util/bytes.js';
 import {
   DATA_FLAG_EPHEMERAL,
-  DATA_OFFSET_COUNTER,
   DATA_OFFSET_DESTINATION,
   DATA_OFFSET_EPHEMERAL,
   DATA_OFFSET_FLAGS,
-  DATA_OFFSET_KEY_ID,
   DATA_OFFSET_SOURCE,
 } from '../../wire/link/constants.js';
-import { checkData, dataAssociatedData, dataHeaderLength } from '../../wire/link/data.js';
+import {
+  checkData,
+  dataAssociatedData,
+  dataHeaderLength,
+  readDataCounter,
+  readDataKeyId,
+} from '../../wire/link/data.js';
 import { type AeadKey, aeadKey, open as aeadOpen } from '../aead.js';
 import { ReplayWindow } from '../replay.js';
 import { addressKey, type PeerStatic, type PeerStatics, sameAddress, samePrefix64 } from './_peers.js';
@@ -164,7 +169,7 @@ export class E2eReceiver {
     let state = this.sources.get(srcKey);
 
     // 2. the key
-    const keyId = readU32(frame, DATA_OFFSET_KEY_ID);
+    const keyId = readDataKeyId(frame);
     const hasEphemeral = (frame[DATA_OFFSET_FLAGS]! & DATA_FLAG_EPHEMERAL) !== 0;
     let key: ReceiveKey | undefined;
     if (state !== undefined) {
@@ -173,7 +178,11 @@ export class E2eReceiver {
         retireKey(state, key);
         return this.drop('stale-key');
       }
-      if (key !== undefined && hasEphemeral && !sameKey32(frame, DATA_OFFSET_EPHEMERAL, key.ephemeral))
+      if (
+        key !== undefined &&
+        hasEphemeral &&
+        !equalAt(frame, DATA_OFFSET_EPHEMERAL, key.ephemeral, 0, X25519_KEY_BYTES)
+      )
         key = undefined;
       if (key === undefined && isRetired(state, keyId)) return this.drop('stale-key');
     }
@@ -198,7 +207,7 @@ export class E2eReceiver {
     }
 
     // 3. replay, then authenticate, then record
-    const counter = readCounter(frame, DATA_OFFSET_COUNTER);
+    const counter = readDataCounter(frame);
     if (!key.replay.check(counter)) return this.drop('replay');
     const headerLength = dataHeaderLength(frame[DATA_OFFSET_FLAGS]!);
     const plain = aeadOpen(key.key, counter, dataAssociatedData(frame), frame.subarray(headerLength));
@@ -363,7 +372,7 @@ export class E2eReceiver {
       return { ok: true, kind: 'packet', packet: plain, source: peer.identity };
     }
     if (first === ControlType.HopLimitExceeded && plain.length === HOP_LIMIT_REPORT_SIZE) {
-      const counter = readU32(plain, 5) * 2 ** 32 + readU32(plain, 9);
+      const counter = readCounter(plain, 5);
       return { ok: true, kind: 'hop-limit', source: peer.identity, keyId: readU32(plain, 1), counter };
     }
     if (plain.length !== CONTROL_SIZE) return this.drop('bad-inner');
@@ -380,12 +389,7 @@ function readU32(b: Uint8Array, o: number): number {
 }
 
 function readCounter(b: Uint8Array, o: number): number {
-  return readU32(b, o) * 0x1_0000_0000 + readU32(b, o + 4); // checkData bounded it to 2^53 - 1
-}
-
-function sameKey32(frame: Uint8Array, offset: number, key: Uint8Array): boolean {
-  for (let i = 0; i < X25519_KEY_BYTES; i++) if (frame[offset + i] !== key[i]) return false;
-  return true;
+  return readU32(b, o) * 0x1_0000_0000 + readU32(b, o + 4);
 }
 
 function findKey(state: SourceState, keyId: number): ReceiveKey | undefined {

@@ -202,6 +202,16 @@ export function writeDataReceiverIndex(frame: Uint8Array, receiverIndex: number)
   writeU32(frame, DATA_OFFSET_RECEIVER, receiverIndex);
 }
 
+/** Returns the end-to-end key id of a Data frame (which key the source sealed it under). */
+export function readDataKeyId(frame: Uint8Array): number {
+  return readU32(frame, DATA_OFFSET_KEY_ID);
+}
+
+/** Returns the end-to-end counter of a Data frame (its nonce and replay-window position). */
+export function readDataCounter(frame: Uint8Array): number {
+  return readCounter(frame, DATA_OFFSET_COUNTER);
+}
+
 /** Returns the end offset of the end-to-end associated data, which starts at DATA_AD_OFFSET (8). */
 export function dataAssociatedDataEnd(flags: number): number {
   return dataHeaderLength(flags);
