@@ -24,7 +24,9 @@
  * Errors are thrown as Error objects with `code` (the errno name, e.g. "EPERM"), `errno`
  * and `syscall`, and a message that says what is missing.
  */
-#include <node_api.h>
+#define ADDON_NAME "hypha_tun"
+#include "napi_util.h"
+#include "poller.h"
 #include <uv.h>
 
 #include <errno.h>
@@ -51,107 +53,6 @@ struct hypha_in6_ifreq {
 
 #define CAP_NET_ADMIN_HINT \
   "hypha needs CAP_NET_ADMIN (run as root or give the service that capability)"
-
-/* ---- errors ---------------------------------------------------------------------------- */
-
-/* Throws Error(message) with code = errno name, errno and syscall; returns NULL for the caller. */
-static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (n < 0) n = 0;
-  if ((size_t)n < sizeof msg) snprintf(msg + n, sizeof msg - n, " [%s: %s]", syscall, strerror(err));
-
-  const char *name = strerrorname_np(err);
-  napi_value code, message, error, errno_value, syscall_value;
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &error);
-  napi_create_int32(env, err, &errno_value);
-  napi_set_named_property(env, error, "errno", errno_value);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
-  napi_set_named_property(env, error, "syscall", syscall_value);
-  napi_throw(env, error);
-  return NULL;
-}
-
-static napi_value throw_type(napi_env env, const char *msg) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
-  return NULL;
-}
-
-static napi_value throw_range(napi_env env, const char *msg) {
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
-  return NULL;
-}
-
-/* ---- argument helpers ------------------------------------------------------------------ */
-
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
-  if (argc < want) {
-    throw_type(env, "hypha_tun: too few arguments");
-    return 0;
-  }
-  return 1;
-}
-
-static int get_i32(napi_env env, napi_value v, const char *what, int32_t *out) {
-  if (napi_get_value_int32(env, v, out) != napi_ok) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "hypha_tun: %s must be a number", what);
-    throw_type(env, msg);
-    return 0;
-  }
-  return 1;
-}
-
-/* Copies an interface name into buf[IFNAMSIZ]; names longer than 15 bytes are a RangeError. */
-static int get_ifname(napi_env env, napi_value v, char buf[IFNAMSIZ]) {
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
-    throw_type(env, "hypha_tun: interface name must be a string");
-    return 0;
-  }
-  if (len == 0 || len >= IFNAMSIZ) {
-    throw_range(env, "hypha_tun: interface name must be 1 to 15 bytes");
-    return 0;
-  }
-  memset(buf, 0, IFNAMSIZ);
-  napi_get_value_string_utf8(env, v, buf, IFNAMSIZ, &len);
-  return 1;
-}
-
-/* Returns the bytes of a Buffer or any TypedArray (by its byte view). */
-static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta) return 0;
-  napi_typedarray_type type;
-  size_t elems = 0, offset = 0;
-  void *p = NULL;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, v, &type, &elems, &p, &ab, &offset) != napi_ok) return 0;
-  size_t esize = 1;
-  switch (type) {
-    case napi_int16_array: case napi_uint16_array: esize = 2; break;
-    case napi_int32_array: case napi_uint32_array: case napi_float32_array: esize = 4; break;
-    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: esize = 8; break;
-    default: esize = 1;
-  }
-  *data = p;
-  *len = elems * esize;
-  return 1;
-}
-
-static napi_value make_int(napi_env env, int32_t v) {
-  napi_value out;
-  napi_create_int32(env, v, &out);
-  return out;
-}
 
 /* A datagram socket to carry interface ioctls; AF_INET6 because SIOCSIFADDR is per family. */
 static int ctl_socket(napi_env env) {
@@ -344,99 +245,42 @@ static napi_value js_add_address(napi_env env, napi_callback_info info) {
 /* ---- batched reads --------------------------------------------------------------------- */
 
 typedef struct reader {
-  uv_poll_t poll;
-  napi_env env;
+  poller_t poller; /* first: the poller frees the whole reader */
   int fd;
   uint8_t *slab;
   uint32_t *lengths;
   uint32_t slot_size, headroom, batch_max;
   uint32_t truncated; /* packets dropped since the last delivery: larger than a slot */
-  napi_ref slab_ref, lengths_ref, cb_ref;
-  napi_async_context async_ctx;
-  int polling;  /* uv_poll_start is in effect */
-  int closing;  /* uv_close called; no more callbacks */
-  int closed;   /* uv_close finished: libuv no longer touches poll */
-  int collected; /* the JS handle was garbage-collected */
 } reader_t;
 
-static void reader_maybe_free(reader_t *r) {
-  if (r->closed && r->collected) free(r);
-}
-
-static void on_poll_closed(uv_handle_t *h) {
-  reader_t *r = h->data;
-  r->closed = 1;
-  reader_maybe_free(r);
-}
-
-static void reader_close_handle(reader_t *r) {
-  if (r->closing) return;
-  r->closing = 1;
-  r->polling = 0;
-  uv_poll_stop(&r->poll);
-  uv_close((uv_handle_t *)&r->poll, on_poll_closed);
-}
-
-/* Environment teardown (process or worker exit) with a reader still running. */
-static void reader_cleanup_hook(void *arg) {
-  reader_close_handle((reader_t *)arg);
-}
-
-static void reader_finalize(napi_env env, void *data, void *hint) {
-  reader_t *r = data;
-  r->collected = 1;
-  reader_maybe_free(r);
-}
-
-static void on_readable(uv_poll_t *h, int status, int events) {
-  reader_t *r = h->data;
-  if (r->closing) return;
+static void tun_drain(poller_t *p, int status) {
+  reader_t *r = (reader_t *)p;
   uint32_t n = 0;
   int err = 0;
   /* On EPOLLERR libuv reports UV_EBADF and stops the poll; reading anyway drains what is queued
    * and yields the kernel's own errno (EBADFD once the interface was deleted). */
-  {
-    const size_t cap = r->slot_size - r->headroom;
-    while (n < r->batch_max) {
-      uint8_t *p = r->slab + (size_t)n * r->slot_size + r->headroom;
-      ssize_t k = read(r->fd, p, cap);
-      if (k < 0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
-        break;
-      }
-      if (k == 0) break;
-      if ((size_t)k > cap) { /* the kernel reports the full length of a packet it cut short */
-        r->truncated++;
-        continue;
-      }
-      r->lengths[n++] = (uint32_t)k;
+  const size_t cap = r->slot_size - r->headroom;
+  while (n < r->batch_max) {
+    uint8_t *pkt = r->slab + (size_t)n * r->slot_size + r->headroom;
+    ssize_t k = read(r->fd, pkt, cap);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
+      break;
     }
+    if (k == 0) break;
+    if ((size_t)k > cap) { /* the kernel reports the full length of a packet it cut short */
+      r->truncated++;
+      continue;
+    }
+    r->lengths[n++] = (uint32_t)k;
   }
   if (status < 0 && err == 0) err = -status;
   if (n == 0 && r->truncated == 0 && err == 0) return;
-  if (err != 0) { /* a persistent error would wake us forever; JS decides what happens next */
-    uv_poll_stop(&r->poll);
-    r->polling = 0;
-  }
-
-  napi_env env = r->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, global, argv[3], result;
-  napi_get_reference_value(env, r->cb_ref, &cb);
-  napi_get_global(env, &global);
-  napi_create_uint32(env, n, &argv[0]);
-  napi_create_uint32(env, r->truncated, &argv[1]);
-  napi_create_int32(env, err, &argv[2]);
+  if (err != 0) poller_pause(p); /* JS decides what happens next */
+  const int32_t args[3] = {(int32_t)n, (int32_t)r->truncated, err};
   r->truncated = 0;
-  napi_status st = napi_make_callback(env, r->async_ctx, global, cb, 3, argv, &result);
-  if (st == napi_pending_exception) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
-  napi_close_handle_scope(env, scope);
+  poller_deliver(p, 3, args);
 }
 
 static napi_value js_read_start(napi_env env, napi_callback_info info) {
@@ -470,55 +314,20 @@ static napi_value js_read_start(napi_env env, napi_callback_info info) {
 
   reader_t *r = calloc(1, sizeof *r);
   if (!r) return throw_errno(env, ENOMEM, "calloc", "cannot allocate a TUN reader");
-  r->env = env;
   r->fd = fd;
   r->slab = slab;
   r->lengths = (uint32_t *)lengths;
   r->slot_size = (uint32_t)slot_size;
   r->headroom = (uint32_t)headroom;
   r->batch_max = (uint32_t)batch_max;
-
-  uv_loop_t *loop;
-  napi_get_uv_event_loop(env, &loop);
-  int rc = uv_poll_init(loop, &r->poll, fd);
-  if (rc < 0) {
-    free(r);
-    return throw_errno(env, -rc, "uv_poll_init", "cannot watch TUN fd %d", fd);
-  }
-  r->poll.data = r;
-  rc = uv_poll_start(&r->poll, UV_READABLE, on_readable);
-  if (rc < 0) {
-    r->collected = 1; /* no JS handle will exist */
-    reader_close_handle(r);
-    return throw_errno(env, -rc, "uv_poll_start", "cannot watch TUN fd %d", fd);
-  }
-  r->polling = 1;
-
-  napi_value resource_name, handle;
-  napi_create_reference(env, argv[1], 1, &r->slab_ref);
-  napi_create_reference(env, argv[2], 1, &r->lengths_ref);
-  napi_create_reference(env, argv[6], 1, &r->cb_ref);
-  napi_create_string_utf8(env, "hypha:tun-read", NAPI_AUTO_LENGTH, &resource_name);
-  napi_async_init(env, NULL, resource_name, &r->async_ctx);
-  napi_add_env_cleanup_hook(env, reader_cleanup_hook, r);
-  napi_create_external(env, r, reader_finalize, NULL, &handle);
-  return handle;
+  const napi_value keep[2] = {argv[1], argv[2]};
+  return poller_start(env, &r->poller, fd, tun_drain, argv[6], keep, 2, "hypha:tun-read");
 }
 
 static napi_value js_read_stop(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
-  reader_t *r;
-  if (napi_get_value_external(env, argv[0], (void **)&r) != napi_ok || r == NULL)
-    return throw_type(env, "hypha_tun: readStop needs the handle readStart returned");
-  if (r->closing) return NULL;
-  napi_remove_env_cleanup_hook(env, reader_cleanup_hook, r);
-  napi_delete_reference(env, r->cb_ref);
-  napi_delete_reference(env, r->slab_ref);
-  napi_delete_reference(env, r->lengths_ref);
-  napi_async_destroy(env, r->async_ctx);
-  reader_close_handle(r);
-  return NULL;
+  return poller_stop(env, argv[0]);
 }
 
 /* ---- writes ---------------------------------------------------------------------------- */
