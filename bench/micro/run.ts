@@ -1,9 +1,10 @@
 /** Runs the selected groups and collects one report; the CLI and the smoke test both call this. */
 import { codecGroup } from './codec.bench.js';
 import type { MicroGroup, MicroResult, RunOptions } from './harness.js';
+import { lookupGroup } from './lookup.bench.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 
-export const GROUPS: readonly MicroGroup[] = [codecGroup];
+export const GROUPS: readonly MicroGroup[] = [codecGroup, lookupGroup];
 
 export interface MicroReport {
   readonly bench: 'micro';
