@@ -3,8 +3,9 @@ import { codecGroup } from './codec.bench.js';
 import type { MicroGroup, MicroResult, RunOptions } from './harness.js';
 import { lookupGroup } from './lookup.bench.js';
 import { type MachineInfo, machineInfo } from './machine.js';
+import { sealGroup } from './seal.bench.js';
 
-export const GROUPS: readonly MicroGroup[] = [codecGroup, lookupGroup];
+export const GROUPS: readonly MicroGroup[] = [codecGroup, lookupGroup, sealGroup];
 
 export interface MicroReport {
   readonly bench: 'micro';
