@@ -1,11 +1,12 @@
 /** Runs the selected groups and collects one report; the CLI and the smoke test both call this. */
 import { codecGroup } from './codec.bench.js';
+import { handshakeGroup } from './handshake.bench.js';
 import type { MicroGroup, MicroResult, RunOptions } from './harness.js';
 import { lookupGroup } from './lookup.bench.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { sealGroup } from './seal.bench.js';
 
-export const GROUPS: readonly MicroGroup[] = [codecGroup, lookupGroup, sealGroup];
+export const GROUPS: readonly MicroGroup[] = [codecGroup, lookupGroup, sealGroup, handshakeGroup];
 
 export interface MicroReport {
   readonly bench: 'micro';
