@@ -5,8 +5,15 @@ import type { MicroGroup, MicroResult, RunOptions } from './harness.js';
 import { lookupGroup } from './lookup.bench.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { sealGroup } from './seal.bench.js';
+import { verifyGroup } from './verify.bench.js';
 
-export const GROUPS: readonly MicroGroup[] = [codecGroup, lookupGroup, sealGroup, handshakeGroup];
+export const GROUPS: readonly MicroGroup[] = [
+  codecGroup,
+  lookupGroup,
+  sealGroup,
+  handshakeGroup,
+  verifyGroup,
+];
 
 export interface MicroReport {
   readonly bench: 'micro';
