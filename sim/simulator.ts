@@ -116,6 +116,15 @@ export interface SimResult {
   readonly steadyMsgsPerNodePerSec: { readonly mean: number; readonly max: number };
   readonly steadyBytesPerNodePerSec: { readonly mean: number; readonly max: number };
   readonly updatesPerNodePerSec: number;
+  /** Forwarding-table changes (a next hop set, changed or removed) over the whole run, all nodes. */
+  readonly routeChanges: number;
+  /**
+   * The same after the network last became fully correct (after convergenceMs, or after the last
+   * fault's recovery): route flapping in a converged network. null when it never became correct.
+   */
+  readonly routeChangesAfterConvergence: number | null;
+  /** Route changes over the steady window (the last quarter of the run, at most 60 s), all nodes. */
+  readonly steadyRouteChanges: number;
   readonly routeTable: { readonly mean: number; readonly max: number };
   readonly forwardingEntries: { readonly mean: number; readonly max: number };
   readonly maxStretch: number;
@@ -213,7 +222,12 @@ export class Simulator implements LiveGraph {
   private readonly tlvsSent: Float64Array;
   private readonly bytesSent: Float64Array;
   private updatesSent = 0;
-  private steadyMark: { t: number; packets: Float64Array; bytes: Float64Array } | undefined;
+  private routeChanges = 0;
+  /** routeChanges when the current phase last became correct. */
+  private routeChangesAtCorrect = 0;
+  private steadyMark:
+    | { t: number; packets: Float64Array; bytes: Float64Array; routeChanges: number }
+    | undefined;
   private intervalPackets = 0;
   private intervalBytes = 0;
   private dropped = 0;
@@ -412,6 +426,7 @@ export class Simulator implements LiveGraph {
           t: this.now,
           packets: Float64Array.from(this.packetsSent),
           bytes: Float64Array.from(this.bytesSent),
+          routeChanges: this.routeChanges,
         };
         break;
     }
@@ -466,6 +481,7 @@ export class Simulator implements LiveGraph {
         if (dest < 0 || dest === node.index) return;
         // An unchanged next hop changes no path, so it cannot close a loop.
         if (!this.fwd.install(node.index, dest, nh)) return;
+        this.routeChanges++;
         const loop = this.fwd.findLoop(node.index, dest);
         if (loop !== undefined) {
           this.loops++;
@@ -476,7 +492,10 @@ export class Simulator implements LiveGraph {
       case 'removeRoute': {
         const dest = this.keyring.nodeOfPrefix(action.prefix);
         this.trace.record(this.now, TraceKind.Remove, node.index, dest, 0);
-        if (dest >= 0) this.fwd.remove(node.index, dest);
+        if (dest >= 0 && this.fwd.nextHop(node.index, dest) >= 0) {
+          this.routeChanges++;
+          this.fwd.remove(node.index, dest);
+        }
         break;
       }
       case 'notify':
@@ -813,7 +832,10 @@ export class Simulator implements LiveGraph {
     this.refresh();
     const correct = this.badCount === 0;
     const phase = this.phases[this.phases.length - 1]!;
-    if (correct && phase.correctSince === undefined) phase.correctSince = this.now;
+    if (correct && phase.correctSince === undefined) {
+      phase.correctSince = this.now;
+      this.routeChangesAtCorrect = this.routeChanges;
+    }
     if (!correct) phase.correctSince = undefined;
     if (final || this.sampleNo++ % this.seriesEvery === 0) {
       this.series.push({
@@ -911,6 +933,12 @@ export class Simulator implements LiveGraph {
       steadyMsgsPerNodePerSec: perNode(this.packetsSent, steadySecs, this.steadyMark?.packets),
       steadyBytesPerNodePerSec: perNode(this.bytesSent, steadySecs, this.steadyMark?.bytes),
       updatesPerNodePerSec: this.updatesSent / this.n / secs,
+      routeChanges: this.routeChanges,
+      steadyRouteChanges: this.routeChanges - (this.steadyMark?.routeChanges ?? 0),
+      routeChangesAfterConvergence:
+        this.phases[this.phases.length - 1]!.correctSince === undefined
+          ? null
+          : this.routeChanges - this.routeChangesAtCorrect,
       routeTable: { mean: rs.mean, max: rs.max },
       forwardingEntries: { mean: fs.mean, max: fs.max },
       maxStretch: st.max,

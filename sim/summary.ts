@@ -22,8 +22,13 @@ export interface Summary {
   readonly steady: {
     readonly msgsPerNodePerSec: { readonly mean: number; readonly max: number };
     readonly bytesPerNodePerSec: { readonly mean: number; readonly max: number };
+    /** Forwarding-table changes in the steady window, all nodes (flapping once converged). */
+    readonly routeChanges: number;
   };
   readonly updatesPerNodePerSec: number;
+  /** Forwarding-table changes over the run, and after the network last became correct (flapping). */
+  readonly routeChanges: number;
+  readonly routeChangesAfterConvergence: number | null;
   readonly routeTable: { readonly mean: number; readonly max: number };
   readonly maxStretch: number;
   readonly meanStretch: number;
@@ -80,8 +85,11 @@ export function toSummary(
     steady: {
       msgsPerNodePerSec: mm(r.steadyMsgsPerNodePerSec),
       bytesPerNodePerSec: mm(r.steadyBytesPerNodePerSec),
+      routeChanges: r.steadyRouteChanges,
     },
     updatesPerNodePerSec: round(r.updatesPerNodePerSec),
+    routeChanges: r.routeChanges,
+    routeChangesAfterConvergence: r.routeChangesAfterConvergence,
     routeTable: mm(r.routeTable),
     maxStretch: round(r.maxStretch, 4),
     meanStretch: round(r.meanStretch, 4),
