@@ -5,6 +5,7 @@ import type { MicroGroup, MicroResult, RunOptions } from './harness.js';
 import { lookupGroup } from './lookup.bench.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { sealGroup } from './seal.bench.js';
+import { simStepGroup } from './sim-step.bench.js';
 import { verifyGroup } from './verify.bench.js';
 
 export const GROUPS: readonly MicroGroup[] = [
@@ -13,6 +14,7 @@ export const GROUPS: readonly MicroGroup[] = [
   sealGroup,
   handshakeGroup,
   verifyGroup,
+  simStepGroup,
 ];
 
 export interface MicroReport {

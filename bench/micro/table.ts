@@ -25,5 +25,8 @@ export function formatTable(results: readonly MicroResult[]): string {
   const line = (r: string[]) =>
     r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
+  const notes = results.filter((r) => r.note !== undefined).map((r) => `  ${r.group}: ${r.name}: ${r.note}`);
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join(
+    '\n',
+  );
 }
