@@ -36,7 +36,7 @@ const report = await runMicro({
 });
 const m = report.machine;
 process.stdout.write(
-  `${m.cpuModel}, ${m.cores} cores, node ${m.node}, kernel ${m.kernel}, load ${m.loadAverage1m}${report.quick ? ' (quick run)' : ''}\n\n`,
+  `${m.cpuModel}, ${m.cores} cores, node ${m.node}, kernel ${m.kernel}, load ${m.loadAverage1m} → ${report.loadAverage1mAfter}${report.quick ? ' (quick run)' : ''}\n\n`,
 );
 process.stdout.write(`${formatTable(report.results)}\n`);
 

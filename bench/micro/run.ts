@@ -22,6 +22,8 @@ export interface MicroReport {
   readonly date: string;
   readonly quick: boolean;
   readonly machine: MachineInfo;
+  /** The 1-minute load average when the run ended (machine.loadAverage1m is the start). */
+  readonly loadAverage1mAfter: number;
   readonly groups: readonly string[];
   readonly results: readonly MicroResult[];
 }
@@ -56,6 +58,7 @@ export async function runMicro(opts: MicroRunOptions): Promise<MicroReport> {
     date: new Date().toISOString(),
     quick: opts.quick,
     machine,
+    loadAverage1mAfter: machineInfo().loadAverage1m,
     groups: groups.map((g) => g.name),
     results,
   };

@@ -103,7 +103,7 @@ function measure(nodes: number, durationMs: number): MicroResult[] {
       meanNs: perSecondNs,
       p99Ns: undefined,
       samples: 1,
-      batch: eventsPerSecond,
+      batch: 1,
       note: `${eventsPerSecond} network events per simulated second`,
     },
   ];
