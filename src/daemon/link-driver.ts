@@ -98,7 +98,8 @@ export class LinkDriver {
       else this.events?.data(neighbour, data);
       return;
     }
-    this.links.handleDatagram(data, from, this.now());
+    // The socket reuses its buffer after this call; the session layer may keep what it parses.
+    this.links.handleDatagram(Uint8Array.prototype.slice.call(data), from, this.now());
     this.drain();
   }
 

@@ -203,7 +203,12 @@ function assemble(
   });
   tun.onPackets((batch) => {
     const t = now();
-    for (let i = 0; i < batch.count; i++) fwd.fromTun(packetAt(batch, i), t);
+    udp.cork();
+    try {
+      for (let i = 0; i < batch.count; i++) fwd.fromTun(packetAt(batch, i), t);
+    } finally {
+      udp.uncork();
+    }
   });
   tun.onError((err) => log.error({ err }, 'TUN read failed; packets from this host are no longer sent'));
   routing.handle({ kind: 'timer' });

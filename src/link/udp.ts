@@ -17,6 +17,9 @@ import { createSocket, type RemoteInfo, type Socket, type SocketType } from 'nod
 import { isIP, isIPv4 } from 'node:net';
 import { HyphaError } from '../errors.js';
 import type { Endpoint } from './api.js';
+import { parseAddress } from './endpoint.js';
+import { sendRefusal } from './endpoint-record.js';
+import { loadUdpAddon, openNativeUdp, type UdpAddon } from './native-udp.js';
 
 /** Requested SO_RCVBUF / SO_SNDBUF: 4 MiB absorbs a burst of ~2800 full-size frames. */
 export const SOCKET_BUFFER_BYTES = 4 << 20;
@@ -31,6 +34,11 @@ export interface UdpLinkOptions {
   readonly host?: string;
   /** What the error message tells the user to change on a port conflict; default 'listen_port'. */
   readonly portSetting?: string;
+  /**
+   * 'native' (recvmmsg/sendmmsg, UDP GSO/GRO: native/src/udp.c), 'dgram' (Node's socket), or
+   * 'auto' (default): native when the addon is built, else dgram.
+   */
+  readonly backend?: 'auto' | 'native' | 'dgram';
 }
 
 export interface UdpLink {
@@ -41,8 +49,14 @@ export interface UdpLink {
   /** SO_RCVBUF / SO_SNDBUF as the kernel reports them after the enlargement (0 if unknown). */
   readonly recvBufferSize: number;
   readonly sendBufferSize: number;
-  /** Sets the one receive handler (a later call replaces it). `data` is Node's buffer for this datagram. */
+  /**
+   * Sets the one receive handler (a later call replaces it). `data` is valid only during the call
+   * (the native socket reuses its receive slab): copy what you keep.
+   */
   onDatagram(handler: (data: Buffer, from: Endpoint) => void): void;
+  /** Holds sends until the matching uncork() so that a burst leaves in batches (nests; a no-op for dgram). */
+  cork(): void;
+  uncork(): void;
   /**
    * Sends one datagram to an IP literal (a host name is refused as `tx.error.bad-address`, never
    * resolved); never throws. Failures are counted by code.
@@ -114,6 +128,16 @@ export async function openUdpLink(opts: UdpLinkOptions): Promise<UdpLink> {
     throw new RangeError(`port must be an integer 0..65535, got ${port}`);
   const setting = opts.portSetting ?? 'listen_port';
   const host = opts.host ?? '::';
+  const backend = opts.backend ?? 'auto';
+  if (backend !== 'dgram') {
+    const addon = loadUdpAddon();
+    if (addon !== undefined) return openNative(addon, host, port, setting);
+    if (backend === 'native')
+      throw new HyphaError(
+        'HYPHA_ERR_LINK_BIND',
+        'the native UDP socket is not built (native/build/Release/hypha_udp.node): run npm run build:native, or use the dgram backend',
+      );
+  }
   let type: SocketType = isIPv4(host) ? 'udp4' : 'udp6';
   let bound = host;
   let socket = createSocket({ type, ipv6Only: false });
@@ -138,6 +162,40 @@ export async function openUdpLink(opts: UdpLinkOptions): Promise<UdpLink> {
     }
   }
   return new DgramLink(socket, type);
+}
+
+function openNative(addon: UdpAddon, host: string, port: number, setting: string): UdpLink {
+  const v4 = isIPv4(host);
+  const bytes = parseAddress(host);
+  if (bytes === undefined || host.includes('%'))
+    throw new HyphaError(
+      'HYPHA_ERR_LINK_BIND',
+      `cannot bind to ${host}: not an IP address; use an address of this host`,
+    );
+  const bindAddress = new Uint8Array(16);
+  if (v4) {
+    bindAddress[10] = 0xff;
+    bindAddress[11] = 0xff;
+    bindAddress.set(bytes, 12);
+  } else bindAddress.set(bytes);
+  const open = (family: 4 | 6) =>
+    openNativeUdp(addon, { family, bindAddress, port, bufferBytes: SOCKET_BUFFER_BYTES });
+  try {
+    return open(v4 ? 4 : 6);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!v4 && host === '::' && NO_IPV6.has(e.code ?? '')) {
+      try {
+        return open(4);
+      } catch (err4) {
+        const e4 = err4 as NodeJS.ErrnoException;
+        throw new HyphaError('HYPHA_ERR_LINK_BIND', bindErrorMessage(e4, '0.0.0.0', port, setting), {
+          cause: e4,
+        });
+      }
+    }
+    throw new HyphaError('HYPHA_ERR_LINK_BIND', bindErrorMessage(e, host, port, setting), { cause: e });
+  }
 }
 
 /** Best-effort buffer enlargement; returns the size the kernel reports, or 0. */
@@ -196,9 +254,14 @@ class DgramLink implements UdpLink {
     this.handler = handler;
   }
 
+  cork(): void {}
+
+  uncork(): void {}
+
   send(to: Endpoint, data: Uint8Array): void {
-    if (this.closed) {
-      this.count('tx.error.closed');
+    const refused = sendRefusal(to, this.closed);
+    if (refused !== undefined) {
+      this.count(refused);
       return;
     }
     let address = to.address;

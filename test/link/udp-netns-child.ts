@@ -5,7 +5,8 @@
  */
 import { openUdpLink } from '../../src/link/udp.js';
 
-const link = await openUdpLink({ port: 0 });
+const backend = process.argv[2] === 'native' ? 'native' : 'dgram';
+const link = await openUdpLink({ port: 0, backend });
 const targets = [
   { address: '198.18.99.1', port: 9 },
   { address: 'fd00:198:18:99::1', port: 9 },
