@@ -8,8 +8,10 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,8 +56,30 @@ function defaultResultsFile(): string {
   return join(REPO_ROOT, 'bench', 'results', `compare-${new Date().toISOString().slice(0, 10)}.jsonl`);
 }
 
-/** hypha runs from dist/: build it so the numbers are this checkout's. A failed build with a dist/ left is a warning. */
+/** Whether a file in native/src is newer than one of the built addons (or none is built). */
+function nativeAddonsStale(): boolean {
+  const built = join(REPO_ROOT, 'native', 'build', 'Release');
+  const addons = existsSync(built) ? readdirSync(built).filter((f) => f.endsWith('.node')) : [];
+  if (!addons.length) return true;
+  const oldestAddon = Math.min(...addons.map((f) => statSync(join(built, f)).mtimeMs));
+  const sources = join(REPO_ROOT, 'native', 'src');
+  return readdirSync(sources).some((f) => statSync(join(sources, f)).mtimeMs > oldestAddon);
+}
+
+/**
+ * hypha runs from dist/ and its native addons: build them so the numbers are this checkout's.
+ * A failed build that leaves a dist/ behind is a warning (the daemon may still start).
+ */
 function buildHypha(progress: Progress): string | undefined {
+  if (nativeAddonsStale()) {
+    progress.update('npm run build:native (hypha addons are older than native/src)');
+    const r = spawnSync('npm', ['run', 'build:native'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    if (r.status !== 0) progress.note(`warning: npm run build:native exited ${r.status}`);
+  }
   progress.update('npm run build (hypha)');
   const r = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
   const distOk = existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'));
@@ -67,6 +91,13 @@ function buildHypha(progress: Progress): string | undefined {
     );
   }
   return distOk ? undefined : 'dist/src/cli/main.js is missing after npm run build';
+}
+
+/** "; load average 0.4–2.1" over the implementations' starts (other work on the machine skews the numbers). */
+function loadText(runs: readonly RunRecord[]): string {
+  const loads = runs.map((r) => r.load_avg_1m).filter((l) => typeof l === 'number');
+  if (!loads.length) return '';
+  return `; 1-min load average at each start ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
 }
 
 /** Re-reads the whole results file and writes the .md and .html reports of every run in it. */
@@ -81,7 +112,7 @@ function writeReports(resultsFile: string): { md: string; html: string } {
     if (!options) continue;
     md.push(`## Run ${g.runId}`, '');
     md.push(
-      `${describeOptions(options)}${host ? `; kernel ${host.kernel}, ${host.cores} cores (${host.cpu_model})` : ''}`,
+      `${describeOptions(options)}${host ? `; kernel ${host.kernel}, ${host.cores} cores (${host.cpu_model})` : ''}${loadText(g.runs)}`,
       '',
     );
     md.push(renderMarkdownTable(rows, options));
@@ -233,7 +264,9 @@ async function main(argv: readonly string[]): Promise<number> {
     appendFileSync(resultsFile, `${JSON.stringify(summary)}\n`);
     const files = writeReports(resultsFile);
     progress.done();
-    process.stdout.write(`\n${describeOptions(runOptions)}; kernel ${host.kernel}, ${host.cores} cores\n\n`);
+    process.stdout.write(
+      `\n${describeOptions(runOptions)}; kernel ${host.kernel}, ${host.cores} cores${loadText(records)}\n\n`,
+    );
     process.stdout.write(renderMarkdownTable(rows, runOptions));
     const notes = renderRelayNotes(rows);
     if (notes) process.stdout.write(`\n${notes}`);

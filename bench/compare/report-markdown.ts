@@ -54,15 +54,15 @@ export function renderRelayNotes(rows: readonly SummaryRow[]): string {
     if (!base || relay.tcp1_fwd_gbps === undefined || base.tcp1_fwd_gbps === undefined) continue;
     const rttDelta =
       relay.rtt_avg_ms !== undefined && base.rtt_avg_ms !== undefined
-        ? `${(relay.rtt_avg_ms - base.rtt_avg_ms).toFixed(3)} ms`
+        ? `${signed(relay.rtt_avg_ms - base.rtt_avg_ms, 3)} ms`
         : DASH;
     const cpuDelta =
       relay.daemon_cpu_s_per_gb !== undefined && base.daemon_cpu_s_per_gb !== undefined
-        ? `${cpuPerGb(relay.daemon_cpu_s_per_gb - base.daemon_cpu_s_per_gb)} daemon CPU-s/GB`
+        ? `${signed(relay.daemon_cpu_s_per_gb - base.daemon_cpu_s_per_gb, 1)} daemon CPU-s/GB`
         : DASH;
     out.push(
       `- ${base.impl}, one relay hop (A→B→C against A→B): 1-stream fwd ${gbps(relay.tcp1_fwd_gbps)} vs ${gbps(base.tcp1_fwd_gbps)} Gbit/s, ` +
-        `RTT +${rttDelta}, +${cpuDelta} (all three daemons counted).`,
+        `RTT ${rttDelta}, ${cpuDelta} (all three daemons counted).`,
     );
   }
   return out.length ? `${out.join('\n')}\n` : '';
@@ -77,4 +77,8 @@ export function describeOptions(o: RunOptionsRecord): string {
   ];
   if (o.pin) parts.push('pinned (A on CPU 0, B on CPU 1)');
   return parts.join(', ');
+}
+
+function signed(v: number, digits: number): string {
+  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
 }

@@ -48,6 +48,8 @@ export interface RunRecord {
   readonly description: string;
   version?: string;
   readonly started_at: string;
+  /** 1-minute load average when this implementation started: other work on the box skews the numbers. */
+  readonly load_avg_1m: number;
   readonly host: HostInfo;
   readonly options: RunOptionsRecord;
   addresses?: Record<string, string>;

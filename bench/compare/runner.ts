@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Scenario } from './args.js';
 import { cpuBetween, cpuSecondsPerGb, sampleCpu } from './cpu.js';
@@ -59,6 +60,7 @@ export async function runScenario(
     status: 'failed',
     description: impl.description,
     started_at: new Date().toISOString(),
+    load_avg_1m: Number(loadavg()[0]?.toFixed(2) ?? 0),
     host: env.host,
     options: env.options,
     tests: [],

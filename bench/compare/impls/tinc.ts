@@ -36,6 +36,8 @@ export const tinc: Implementation = {
         hostFile,
         `Address = ${underlayOf(i)}\nPort = ${PORT}\nSubnet = ${overlayV4(NET, i)}/32\n`,
       );
+      // -K appends the public key to hosts/<Name>, so tinc.conf must name the node already
+      writeFileSync(join(conf, 'tinc.conf'), `Name = ${nodeName(side)}\n`);
       await mustRun('tincd', ['-c', conf, '-K2048'], { timeoutMs: 60_000, input: '' });
     }
     for (const side of sides)

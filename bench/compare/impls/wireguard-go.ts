@@ -46,8 +46,15 @@ export const wireguardGo: Implementation = {
     for (const n of ctx.neighbours) {
       const peerIndex = ctx.sides.indexOf(n.peer.side);
       const pub = readFileSync(join(ctx.workdir, n.peer.side, 'wg.pub'), 'utf8').trim();
-      args.push('peer', pub, 'allowed-ips', `${overlayV4(NET, peerIndex)}/32`);
-      if (n.dial) args.push('endpoint', `${n.peer.v4}:${PORT}`);
+      // both sides get the endpoint: a side without one cannot send first (WireGuard resolves crossed handshakes)
+      args.push(
+        'peer',
+        pub,
+        'allowed-ips',
+        `${overlayV4(NET, peerIndex)}/32`,
+        'endpoint',
+        `${n.peer.v4}:${PORT}`,
+      );
     }
     await mustRunIn(ctx.ns, 'wg', args);
     if (ctx.overlayMtu) await setInterfaceMtu(ctx.ns, dev, ctx.overlayMtu);

@@ -16,6 +16,7 @@ function run(impl: string, rep: number, extra: Partial<RunRecord>): RunRecord {
     status: 'ok',
     description: impl,
     started_at: '2026-01-01T00:00:00Z',
+    load_avg_1m: 0.5,
     host,
     options,
     tests: [],
