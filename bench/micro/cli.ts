@@ -44,6 +44,9 @@ if (values.json) {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `micro-${report.date.slice(0, 10)}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  // One decimal is well inside the run-to-run noise.
+  const rounded = (_: string, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 10) / 10 : v;
+  writeFileSync(file, `${JSON.stringify(report, rounded, 2)}\n`);
   process.stderr.write(`bench:micro: wrote ${file}\n`);
 }
