@@ -33,6 +33,23 @@
         "NAPI_VERSION=8",
         "_GNU_SOURCE"
       ]
+    },
+    {
+      "target_name": "hypha_aead",
+      "sources": [
+        "src/aead.c"
+      ],
+      "cflags": [
+        "-std=gnu11",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter",
+        "-O2"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "_GNU_SOURCE"
+      ]
     }
   ]
 }

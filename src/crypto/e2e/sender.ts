@@ -21,7 +21,7 @@ import {
   TAG_SIZE,
 } from '../../wire/link/constants.js';
 import { dataAssociatedData, writeDataHeader } from '../../wire/link/data.js';
-import { type AeadKey, aeadKey, seal as aeadSeal } from '../aead.js';
+import { type AeadKey, aeadKey, sealInto } from '../aead.js';
 import { addressKey, type PeerStatic, type PeerStatics, samePrefix64 } from './_peers.js';
 import {
   CONTROL_HOP_LIMIT,
@@ -210,7 +210,7 @@ export class E2eSender {
       counter,
       ephemeral: k.acked ? undefined : k.ephemeral,
     });
-    frame.set(aeadSeal(k.key, counter, dataAssociatedData(frame), plaintext), headerLength);
+    sealInto(k.key, counter, dataAssociatedData(frame), plaintext, frame, headerLength);
     return { ok: true, frame };
   }
 
