@@ -82,6 +82,8 @@ export interface NodeOptions {
   readonly metricsAddr?: string;
   /** Extra TOML appended at the top level (before any table). */
   readonly extraToml?: string;
+  /** Extra Node.js flags for the daemon's process (e.g. '--cpu-prof'). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface LogLine {
@@ -321,10 +323,15 @@ export class Mesh {
     const runNo = n.runs;
     const since = n.nextSeq;
     this.progress(`starting node ${name} (${n.address}) in ${n.ns}`);
-    const child = this.bed.spawn(name, process.execPath, [HYPHA_BIN, 'run', '--config', n.configFile], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = this.bed.spawn(
+      name,
+      process.execPath,
+      [...(n.options.nodeArgs ?? []), HYPHA_BIN, 'run', '--config', n.configFile],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     n.child = child;
     n.pid = child.pid;
     n.lastExit = undefined;
