@@ -30,6 +30,8 @@ export interface MicroResult {
   readonly name: string;
   readonly opsPerSec: number;
   readonly meanNs: number;
+  /** In the JSON only: less disturbed than the mean when other work shares the CPU. */
+  readonly medianNs: number | undefined;
   /** Undefined when the group measured itself without a per-operation distribution. */
   readonly p99Ns: number | undefined;
   readonly mbPerSec: number | undefined;
@@ -79,6 +81,7 @@ function toResult(group: string, t: MicroTask, task: Bench['tasks'][number]): Mi
     name: t.name,
     opsPerSec: 1e9 / meanNs,
     meanNs,
+    medianNs: (r.latency.p50 * 1e6) / batch,
     p99Ns: (r.latency.p99 * 1e6) / batch,
     mbPerSec: t.bytesPerOp === undefined ? undefined : (t.bytesPerOp * 1e3) / meanNs,
     samples: r.latency.samplesCount,

@@ -75,7 +75,7 @@ function measure(nodes: number, durationMs: number): MicroResult[] {
   const eventsPerSecond = Math.round(steadyNs.length / steadySeconds);
   const label = `scale-free ${nodes} nodes`;
   const run = `${durationMs / 1000} s virtual in ${(runMs / 1000).toFixed(1)} s wall, ${result.converged ? `converged at ${result.convergenceMs} ms` : 'NOT converged'}, ${result.eventsProcessed} events`;
-  const base = { group: 'sim-step', mbPerSec: undefined } as const;
+  const base = { group: 'sim-step', mbPerSec: undefined, medianNs: undefined } as const;
   return [
     {
       ...base,
@@ -91,6 +91,7 @@ function measure(nodes: number, durationMs: number): MicroResult[] {
       name: `one event, steady state, ${label}`,
       opsPerSec: 1e9 / meanNs,
       meanNs,
+      medianNs: percentile(sorted, 0.5),
       p99Ns: percentile(sorted, 0.99),
       samples: steadyNs.length,
       batch: 1,
