@@ -17,6 +17,11 @@ import type { Millis } from './api.js';
 import { METRIC_INFINITY, SMOOTHING_HALF_LIFE_MS, SWITCH_MIN_GAIN } from './constants.js';
 import type { Neighbour } from './neighbour.js';
 
+/**
+ * One route. Memory: sourceKey, originator and signature are shared, interned objects (_keys.ts:
+ * sourceKey, internKey, internSignature), never per-route copies; the rest are numbers. Nothing
+ * here may be mutated in place (assign a new canonical object instead).
+ */
 export interface Route {
   readonly neighbour: Neighbour;
   readonly sourceKey: string;
@@ -73,6 +78,18 @@ export function smoothedMetric(r: Route, now: Millis): number {
 export function findRoute(e: PrefixEntry, neighbourId: string): Route | undefined {
   for (const r of e.routes) if (r.neighbour.id === neighbourId) return r;
   return undefined;
+}
+
+/**
+ * Adds a route to the entry. The array is rebuilt at its exact size: `push` on a fresh `[]` gives
+ * it room for 16 (≈ 150 bytes per prefix per node), and most prefixes have one to four routes.
+ */
+export function addRoute(e: PrefixEntry, r: Route): void {
+  const old = e.routes;
+  const a = new Array<Route>(old.length + 1);
+  for (let i = 0; i < old.length; i++) a[i] = old[i]!;
+  a[old.length] = r;
+  e.routes = a;
 }
 
 /**

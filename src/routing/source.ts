@@ -4,6 +4,7 @@
  * Entries are forgotten SOURCE_GC_TIME_MS after their last use when no route refers to them.
  */
 import type { Prefix } from '../wire/babel/types.js';
+import { internKey, internPrefix } from './_keys.js';
 import type { Millis } from './api.js';
 import { SOURCE_GC_TIME_MS } from './constants.js';
 import { type FeasibilityDistance, updateDistance } from './feasibility.js';
@@ -48,7 +49,14 @@ export class SourceTable {
     let s = this.#sources.get(key);
     if (s === undefined) {
       if (this.#sources.size >= this.#max) return undefined;
-      s = { key, prefix, originator: Uint8Array.from(originator), fd: undefined, usedAt: now };
+      // key, prefix and originator are the shared interned ones (_keys.ts): no per-source copies.
+      s = {
+        key,
+        prefix: internPrefix(prefix),
+        originator: internKey(originator),
+        fd: undefined,
+        usedAt: now,
+      };
       this.#sources.set(key, s);
     }
     s.usedAt = now;

@@ -7,7 +7,17 @@
 
 import { updateSignedBytes } from '../wire/babel/signed.js';
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
-import { bytesEqual, isRoutablePrefix, prefixHas, prefixKey, sourceKey } from './_keys.js';
+import {
+  bytesEqual,
+  internKey,
+  internPrefix,
+  internSignature,
+  isRoutablePrefix,
+  prefixHas,
+  prefixKey,
+  sourceKey,
+  verifyKey,
+} from './_keys.js';
 import { armExpiry, type EngineState, feasible, reject } from './_state.js';
 import {
   METRIC_INFINITY,
@@ -18,28 +28,34 @@ import {
 import { RejectReason } from './counters.js';
 import type { Neighbour } from './neighbour.js';
 import { satisfySeqnoRequest } from './request.js';
-import { findRoute, flushRoute, type PrefixEntry, type Route, routeMetric } from './route.js';
+import { addRoute, findRoute, flushRoute, type PrefixEntry, type Route, routeMetric } from './route.js';
 import { reselect } from './selection.js';
 import { bumpOwnSeqno } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
 
-/** Verifies the signature of (prefix, seqno, originator), using and filling the verify cache. */
+/**
+ * Verifies the signature of (prefix, seqno, originator), using and filling the verify cache.
+ * Returns the signature to store (the shared, interned copy), or undefined when it does not verify.
+ */
 function verifyUpdate(
   s: EngineState,
   u: Update,
   originator: Uint8Array,
   signature: Uint8Array,
   srcKey: string,
-): boolean {
-  const cacheKey = `${srcKey}#${u.seqno}`;
-  if (s.verified.has(cacheKey, signature)) {
+): Uint8Array | undefined {
+  const cacheKey = verifyKey(srcKey, originator, u.seqno);
+  const cached = s.verified.get(cacheKey, signature);
+  if (cached !== undefined) {
     s.counters.add('verify.cached');
-    return true;
+    return cached;
   }
   s.counters.add('verify.checked');
-  if (!s.deps.verify(originator, updateSignedBytes(u.prefix, u.seqno, originator), signature)) return false;
-  s.verified.add(cacheKey, signature);
-  return true;
+  if (!s.deps.verify(originator, updateSignedBytes(u.prefix, u.seqno, originator), signature))
+    return undefined;
+  const sig = internSignature(originator, u.seqno, signature);
+  s.verified.add(cacheKey, sig);
+  return sig;
 }
 
 /** An Update from neighbour `n`: checked, stored, and its prefix re-selected; or counted as a reject. */
@@ -89,7 +105,8 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     reject(s, RejectReason.Stale);
     return;
   }
-  if (!verifyUpdate(s, u, originator, signature, srcKey)) {
+  const sig = verifyUpdate(s, u, originator, signature, srcKey);
+  if (sig === undefined) {
     reject(s, RejectReason.BadSignature);
     return;
   }
@@ -100,7 +117,7 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     }
     e = {
       key: pk,
-      prefix: u.prefix,
+      prefix: internPrefix(u.prefix),
       routes: [],
       selected: undefined,
       installed: undefined,
@@ -129,22 +146,22 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     r = {
       neighbour: n,
       sourceKey: srcKey,
-      originator: Uint8Array.from(originator),
+      originator: internKey(originator),
       seqno: u.seqno,
       refMetric: u.metric,
-      signature: Uint8Array.from(signature),
+      signature: sig,
       expiresAt: s.now + holdMs,
       smoothed: METRIC_INFINITY,
       smoothedAt: s.now,
       smoothedTarget: METRIC_INFINITY,
     };
-    e.routes.push(r);
+    addRoute(e, r);
     s.table.set(pk, e);
     s.byNeighbour.get(n.id)?.add(pk);
   } else {
     r.seqno = u.seqno;
     r.refMetric = u.metric;
-    r.signature = Uint8Array.from(signature);
+    r.signature = sig;
     r.expiresAt = s.now + holdMs;
   }
   s.counters.add('update.accepted');
@@ -168,7 +185,7 @@ function echoNewerSeqno(s: EngineState, n: Neighbour, e: PrefixEntry, srcKey: st
   const r = findRoute(e, n.id);
   const fd = s.sources.distance(srcKey);
   if (r === undefined || fd === undefined || seqnoCompare(r.seqno, fd.seqno) >= 0) return;
-  const signature = s.verified.peek(`${srcKey}#${fd.seqno}`);
+  const signature = s.verified.peek(verifyKey(srcKey, r.originator, fd.seqno));
   if (signature !== undefined) {
     s.counters.add('update.echo');
     s.outbox.queueUpdate(n.id, e.key, {
@@ -214,7 +231,7 @@ function handleOwnPrefixEcho(
     return;
   }
   if (seqnoCompare(u.seqno, s.xroute.seqno) <= 0) return;
-  if (!verifyUpdate(s, u, originator, signature, srcKey)) {
+  if (verifyUpdate(s, u, originator, signature, srcKey) === undefined) {
     reject(s, RejectReason.BadSignature);
     return;
   }

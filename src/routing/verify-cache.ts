@@ -8,15 +8,18 @@
  * signature that verified is ever stored or re-advertised.
  */
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+import { bytesEqual } from './_keys.js';
+
+/**
+ * Keys are what _keys.ts verifyKey() returns: normally a number (originator id × 2^16 + seqno), so
+ * an entry costs a Map slot and a pointer to the shared, interned signature; no per-entry string
+ * or copy.
+ */
+export type VerifyKey = string | number;
 
 export class VerifyCache {
   readonly #max: number;
-  readonly #entries = new Map<string, Uint8Array>();
+  readonly #entries = new Map<VerifyKey, Uint8Array>();
 
   /** `max` is the number of entries kept; the least recently used is dropped past it. */
   constructor(max: number) {
@@ -29,23 +32,34 @@ export class VerifyCache {
   }
 
   /** True when exactly this signature was verified for `key`; refreshes the entry's recency. */
-  has(key: string, signature: Uint8Array): boolean {
+  has(key: VerifyKey, signature: Uint8Array): boolean {
+    return this.get(key, signature) !== undefined;
+  }
+
+  /**
+   * The stored (canonical) signature when exactly `signature` was verified for `key`, else
+   * undefined; refreshes the entry's recency.
+   */
+  get(key: VerifyKey, signature: Uint8Array): Uint8Array | undefined {
     const cached = this.#entries.get(key);
-    if (cached === undefined || !bytesEqual(cached, signature)) return false;
+    if (cached === undefined || !bytesEqual(cached, signature)) return undefined;
     this.#entries.delete(key);
     this.#entries.set(key, cached);
-    return true;
+    return cached;
   }
 
   /** Returns the signature that verified for `key`, or undefined; does not refresh its recency. */
-  peek(key: string): Uint8Array | undefined {
+  peek(key: VerifyKey): Uint8Array | undefined {
     return this.#entries.get(key);
   }
 
-  /** Records a signature that verified. */
-  add(key: string, signature: Uint8Array): void {
+  /**
+   * Records a signature that verified. It is stored as given, not copied: pass an array nobody
+   * mutates (update.ts passes the interned one from internSignature).
+   */
+  add(key: VerifyKey, signature: Uint8Array): void {
     this.#entries.delete(key);
-    this.#entries.set(key, Uint8Array.from(signature));
+    this.#entries.set(key, signature);
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
