@@ -55,6 +55,7 @@ import {
   sendHellos,
 } from './hello.js';
 import { neighbourDeadline } from './neighbour.js';
+import { handleAck, handleAckRequest, requestAck } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
 import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates, sendShutdownRetractions } from './send.js';
@@ -121,7 +122,9 @@ class Engine implements RoutingEngine {
         sendShutdownRetractions(s);
         break;
     }
-    s.outbox.flush(s.actions, s.counters);
+    s.outbox.flush(s.actions, s.counters, (id, updates, requests, resends) =>
+      requestAck(s, id, updates, requests, resends),
+    );
     refreshTimers(s);
   }
 
@@ -203,6 +206,8 @@ function handlePacket(s: EngineState, id: NeighbourId, tlvs: readonly Tlv[]): vo
     if (t.type === TlvType.Update) handleUpdate(s, n, t);
     else if (t.type === TlvType.RouteRequest) handleRouteRequest(s, n, t);
     else if (t.type === TlvType.SeqnoRequest) handleSeqnoRequest(s, n, t);
+    else if (t.type === TlvType.AckRequest) handleAckRequest(s, n, t.opaque);
+    else if (t.type === TlvType.Ack) handleAck(s, n, t.opaque);
   }
 }
 

@@ -19,8 +19,10 @@ import {
   makeHello,
   makeIhu,
   type Neighbour,
+  noteAlive,
   rxcost,
 } from './neighbour.js';
+import { forgetUnacked, serviceNeighbour } from './reliable.js';
 import { routeRequestTlv } from './request.js';
 import { flushRoute, significantChange } from './route.js';
 import { reselect } from './selection.js';
@@ -95,6 +97,7 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
     // maxRoutesPerPrefix routes already cannot store routes of infinite metric (table-full), and
     // would not hear them again before the next periodic update.
     if (up) sendFullDump(s, n);
+    else forgetUnacked(n);
   } else if (significantChange(old, cost, METRIC_TRIGGER_MIN_DELTA)) {
     notify(s, 'neighbourCost', { neighbour: n.id, cost, rttMs: n.rttMs });
   }
@@ -104,11 +107,15 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
   }
 }
 
-/** The NeighbourCheck timer: counts missed Hellos and expired IHUs, and applies the cost changes. */
+/**
+ * The NeighbourCheck timer: counts missed Hellos and expired IHUs, applies the cost changes, probes
+ * neighbours that missed a Hello and resends unacknowledged Updates (reliable.ts).
+ */
 export function checkNeighbours(s: EngineState): void {
   for (const n of [...s.neighbours.values()]) {
     checkHellos(n, s.now);
     updateNeighbourCost(s, n);
+    if (s.neighbours.get(n.id) === n) serviceNeighbour(s, n);
   }
 }
 
@@ -120,6 +127,8 @@ export function checkNeighbours(s: EngineState): void {
 export function handleHellos(s: EngineState, n: Neighbour, tlvs: readonly Tlv[]): void {
   let helloTransmitUs: number | undefined;
   let sawHello = false;
+  // Any packet shows the neighbour's side of the link works: no probing, no miss streak.
+  noteAlive(n);
   for (const t of tlvs) {
     s.counters.add(`in.${tlvName(t.type)}`);
     if (t.type === TlvType.Hello) {

@@ -2,27 +2,30 @@
  * Neighbour state (babeld's neighbour.c): the Hello history, the IHU the neighbour last sent, the
  * RTT measured with RFC 9616 timestamps, and the link cost derived from them.
  *
- * Cost. A neighbour is reachable when at least 2 of the last 3 expected Hellos arrived (RFC 8966
- * App. A.2.1, counting only slots since the first Hello so a new link is usable at once) and its
- * IHU has not expired (3.5 × its IHU interval). Its cost is then
+ * Cost. A neighbour is reachable when it has shown a sign of life within the last HELLO_DEAD_MISSES
+ * Hello slots (a Hello, or any packet, such as the Ack to a probe sent after a missed Hello) and its
+ * IHU has not expired (3.5 × its IHU interval). Lost Hellos alone only raise the cost (ETX); RFC 8966
+ * App. A.2.1's 2-out-of-3 rule declared a live link with 10% loss down every couple of minutes. Its
+ * cost is then
  *
  *     cost = ceil((LINK_COST_BASE + clamp(rtt − RTT_MIN_MS, 0, RTT_MAX_MS − RTT_MIN_MS))
  *                 × rxcost/256 × txcost/256)
  *
- * where rtt is the smoothed RTT in ms, rxcost = 256 × expected/received over the last 16 Hello
- * slots (our side's ETX factor, sent to the neighbour in our IHU) and txcost is the rxcost the
- * neighbour reports in its IHU (the other direction). So a metric unit is about 1 ms of RTT, and
+ * where rtt is the smoothed RTT in ms, rxcost = 256 / delivery, delivery being an exponential
+ * average of Hello arrivals per slot (ETX_SMOOTHING_SLOTS), held until it moves by more than
+ * 1/RXCOST_HYSTERESIS_DIV (our side's ETX factor, sent to the neighbour in our IHU), and txcost is
+ * the rxcost the neighbour reports in its IHU (the other direction). So a metric unit is about 1 ms of RTT, and
  * loss in either direction scales it as ETX does.
  */
 
-import { AE, type Hello, type Ihu, TlvType } from '../wire/babel/types.js';
+import { AE, type Hello, type Ihu, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
 import type { Millis, NeighbourId } from './api.js';
 import {
+  ETX_SMOOTHING_SLOTS,
+  HELLO_DEAD_MISSES,
   HELLO_HISTORY_BITS,
   HELLO_INTERVAL_MS,
   HELLO_MISS_GRACE_FACTOR,
-  HELLO_REACH_MIN,
-  HELLO_REACH_WINDOW,
   IHU_HOLD_FACTOR,
   IHU_INTERVAL_MS,
   LINK_COST_BASE,
@@ -30,12 +33,14 @@ import {
   METRIC_INFINITY,
   NEIGHBOUR_INTERVAL_MAX_MS,
   NEIGHBOUR_INTERVAL_MIN_MS,
+  PROBE_DIVISOR,
   RTT_DECAY_DEN,
   RTT_DECAY_NUM,
   RTT_DEFAULT_MS,
   RTT_MAX_MS,
   RTT_MIN_MS,
   RTT_SAMPLE_MAX_MS,
+  RXCOST_HYSTERESIS_DIV,
   RXCOST_UNIT,
   TIMESTAMP_MODULUS,
 } from './constants.js';
@@ -48,6 +53,10 @@ export interface Neighbour {
   history: number;
   /** Slots recorded in `history` (≤ HELLO_HISTORY_BITS); 0 until the first Hello. */
   historyLen: number;
+  /** Smoothed fraction of Hello slots that arrived (1 at the first Hello). */
+  delivery: number;
+  /** 256 / delivery, changed only past the hysteresis band: the rxcost used and sent while reachable. */
+  rxcostHeld: number;
   /** The Hello seqno expected next from the neighbour. */
   expectedHelloSeqno: number | undefined;
   /** The neighbour's Hello interval (ms, clamped). */
@@ -71,6 +80,24 @@ export interface Neighbour {
   cost: number;
   /** Last time a wildcard route request from it was answered. */
   lastWildcardAnswerAt: Millis | undefined;
+  /** Consecutive Hello slots counted missed since the last packet from it (dead at HELLO_DEAD_MISSES). */
+  missStreak: number;
+  /** When the next probe (Ack Request) is due; undefined when none is (no Hello missed). */
+  probeAt: Millis | undefined;
+  /** Opaque value of our next Ack Request to it (probe or acknowledged updates). */
+  nextNonce: number;
+  /** Packets of Updates sent to it and not yet acknowledged, by Ack Request opaque (reliable.ts). */
+  readonly unacked: Map<number, Unacked>;
+  /** Earliest resend deadline in `unacked` (may be early). */
+  unackedAt: Millis | undefined;
+}
+
+/** One packet awaiting its Ack: the prefix keys and Updates it carried, and its route/seqno requests. */
+export interface Unacked {
+  readonly updates: readonly (readonly [string, Update])[];
+  readonly requests: readonly Tlv[];
+  resends: number;
+  resendAt: Millis;
 }
 
 /** Returns a fresh neighbour record; unreachable until a Hello and an IHU arrive. */
@@ -80,6 +107,8 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     publicKey: Uint8Array.from(publicKey),
     history: 0,
     historyLen: 0,
+    delivery: 1,
+    rxcostHeld: RXCOST_UNIT,
     expectedHelloSeqno: undefined,
     helloIntervalMs: HELLO_INTERVAL_MS,
     helloDeadline: undefined,
@@ -92,7 +121,18 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     sentIhu: false,
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
+    missStreak: 0,
+    probeAt: undefined,
+    nextNonce: Math.floor(random() * 0x10000) & 0xffff,
+    unacked: new Map(),
+    unackedAt: undefined,
   };
+}
+
+/** Any packet from the neighbour shows the link works towards us: the miss streak and probing end. */
+export function noteAlive(n: Neighbour): void {
+  n.missStreak = 0;
+  n.probeAt = undefined;
 }
 
 /** Returns `now` as an RFC 9616 timestamp: microseconds modulo 2^32. */
@@ -107,6 +147,14 @@ function clampInterval(cs: number): number {
 function shiftHistory(n: Neighbour, bit: 0 | 1): void {
   n.history = ((n.history << 1) | bit) & ((1 << HELLO_HISTORY_BITS) - 1);
   n.historyLen = Math.min(HELLO_HISTORY_BITS, n.historyLen + 1);
+  noteDelivery(n, bit);
+}
+
+/** Moves the smoothed delivery ratio by one slot (1 received, 0 missed) and applies the rxcost hysteresis. */
+function noteDelivery(n: Neighbour, bit: 0 | 1): void {
+  n.delivery += (bit - n.delivery) / ETX_SMOOTHING_SLOTS;
+  const raw = Math.min(METRIC_INFINITY - 1, Math.ceil(RXCOST_UNIT / Math.max(n.delivery, 1 / 255)));
+  if (Math.abs(raw - n.rxcostHeld) * RXCOST_HYSTERESIS_DIV > n.rxcostHeld) n.rxcostHeld = raw;
 }
 
 /** Records a Hello from the neighbour (RFC 8966 §3.4.1); seqno gaps count as losses. */
@@ -117,17 +165,23 @@ export function handleHello(n: Neighbour, hello: Hello, now: Millis): void {
     // First Hello, or the neighbour's seqno jumped (it restarted): start a new history.
     n.history = 1;
     n.historyLen = 1;
+    n.delivery = 1;
+    n.rxcostHeld = RXCOST_UNIT;
   } else if (d >= 0) {
     for (let i = 0; i < d; i++) shiftHistory(n, 0);
     shiftHistory(n, 1);
   } else {
     // A late Hello whose slot was already counted as missed: mark that slot received.
     const slot = -d - 1;
-    if (slot < n.historyLen) n.history |= 1 << slot;
+    if (slot < n.historyLen && (n.history & (1 << slot)) === 0) {
+      n.history |= 1 << slot;
+      noteDelivery(n, 1);
+    }
   }
   if (d === undefined || d >= 0 || d <= -HELLO_HISTORY_BITS) n.expectedHelloSeqno = seqnoPlus(hello.seqno, 1);
   n.helloIntervalMs = clampInterval(hello.interval);
   n.helloDeadline = now + n.helloIntervalMs * HELLO_MISS_GRACE_FACTOR;
+  noteAlive(n);
   if (hello.timestamp !== undefined) {
     n.lastHelloTransmitUs = hello.timestamp.transmit;
     n.lastHelloReceiveUs = timestampUs(now);
@@ -152,15 +206,23 @@ export function handleIhu(n: Neighbour, ihu: Ihu, helloTransmitUs: number | unde
       : (RTT_DECAY_NUM * sampleMs + (RTT_DECAY_DEN - RTT_DECAY_NUM) * n.rttMs) / RTT_DECAY_DEN;
 }
 
+/** An Ack from the neighbour shows it hears us: a valid IHU is held for another IHU hold time. */
+export function noteHeardUs(n: Neighbour, now: Millis): void {
+  if (n.ihuExpiresAt === undefined || n.ihuExpiresAt <= now) return;
+  n.ihuExpiresAt = Math.max(n.ihuExpiresAt, now + n.helloIntervalMs * IHU_HOLD_FACTOR);
+}
+
 /**
  * Counts the Hellos that did not arrive by `now` (a miss at 1.5 × interval after the last Hello,
- * then one per interval). Returns true if the history changed.
+ * then one per interval). A miss starts probing (see probeDue). Returns true if the history changed.
  */
 export function checkHellos(n: Neighbour, now: Millis): boolean {
   let changed = false;
   while (n.helloDeadline !== undefined && n.helloDeadline <= now) {
     shiftHistory(n, 0);
     if (n.expectedHelloSeqno !== undefined) n.expectedHelloSeqno = seqnoPlus(n.expectedHelloSeqno, 1);
+    n.missStreak++;
+    n.probeAt = n.missStreak < HELLO_DEAD_MISSES ? n.helloDeadline : undefined;
     changed = true;
     // Once the whole history is misses there is nothing more to learn until a Hello arrives.
     n.helloDeadline = n.history === 0 ? undefined : n.helloDeadline + n.helloIntervalMs;
@@ -168,25 +230,25 @@ export function checkHellos(n: Neighbour, now: Millis): boolean {
   return changed;
 }
 
-function popcount(v: number): number {
-  let c = 0;
-  for (let x = v; x !== 0; x &= x - 1) c++;
-  return c;
-}
-
-/** True when at least 2 of the last 3 expected Hellos arrived (fewer slots: at most one missed). */
+/** True when a Hello arrived and fewer than HELLO_DEAD_MISSES slots in a row passed without a sign of life. */
 export function helloReachable(n: Neighbour): boolean {
-  if (n.historyLen === 0) return false;
-  const slots = Math.min(HELLO_REACH_WINDOW, n.historyLen);
-  const received = popcount(n.history & ((1 << slots) - 1));
-  return slots - received <= HELLO_REACH_WINDOW - HELLO_REACH_MIN && received > 0;
+  return n.historyLen > 0 && n.history !== 0 && n.missStreak < HELLO_DEAD_MISSES;
 }
 
-/** Returns our receive cost for this neighbour (sent in IHUs): 256 × expected/received, or infinity. */
+/**
+ * True when a probe is due at `now` (a Hello was missed and the neighbour is not yet dead);
+ * schedules the next one interval / PROBE_DIVISOR later.
+ */
+export function probeDue(n: Neighbour, now: Millis): boolean {
+  if (n.probeAt === undefined || n.probeAt > now) return false;
+  const step = n.helloIntervalMs / PROBE_DIVISOR;
+  n.probeAt = Math.max(n.probeAt + step, now + step / 2);
+  return true;
+}
+
+/** Returns our receive cost for this neighbour (sent in IHUs): 256 / smoothed delivery (held), or infinity. */
 export function rxcost(n: Neighbour): number {
-  if (!helloReachable(n)) return METRIC_INFINITY;
-  const received = popcount(n.history);
-  return Math.min(METRIC_INFINITY - 1, Math.ceil((RXCOST_UNIT * n.historyLen) / received));
+  return helloReachable(n) ? n.rxcostHeld : METRIC_INFINITY;
 }
 
 /** Returns the link cost from RTT and loss, or METRIC_INFINITY when the neighbour is unreachable. */
@@ -200,12 +262,14 @@ export function computeCost(n: Neighbour, now: Millis): number {
   return Math.min(LINK_COST_MAX, cost);
 }
 
-/** The next time checkHellos() or the IHU hold time can change this neighbour's cost. */
+/** The next time checkHellos(), the IHU hold time, a probe or an unacknowledged packet needs this neighbour. */
 export function neighbourDeadline(n: Neighbour, now: Millis): Millis | undefined {
   let d = n.helloDeadline;
   if (n.ihuExpiresAt !== undefined && n.ihuExpiresAt > now && (d === undefined || n.ihuExpiresAt < d)) {
     d = n.ihuExpiresAt;
   }
+  if (n.probeAt !== undefined && (d === undefined || n.probeAt < d)) d = n.probeAt;
+  if (n.unackedAt !== undefined && (d === undefined || n.unackedAt < d)) d = n.unackedAt;
   return d;
 }
 

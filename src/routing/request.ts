@@ -240,7 +240,13 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
   const srcKey = sourceKey(pk, originator);
   const key = seqnoRequestKey(srcKey);
   const existing = s.requests.findRequest(key);
-  if (existing !== undefined && seqnoCompare(existing.seqno ?? 0, req.seqno) >= 0) {
+  if (
+    existing !== undefined &&
+    seqnoCompare(existing.seqno ?? 0, req.seqno) >= 0 &&
+    // A requester asking again (its resend) did not get the answer: the forwarded copy or the
+    // answer was lost downstream, so it is forwarded again; other duplicates are suppressed.
+    (existing.originated || !existing.requesters.has(n.id))
+  ) {
     s.requests.addRequester(existing, n.id);
     s.counters.add('request.seqno.deduped');
     return;
@@ -260,7 +266,7 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
   }
   let pending = existing;
   if (pending !== undefined) {
-    pending.seqno = req.seqno;
+    if (pending.seqno === undefined || seqnoCompare(req.seqno, pending.seqno) > 0) pending.seqno = req.seqno;
     pending.hopCount = req.hopCount - 1;
     s.requests.addRequester(pending, n.id);
   } else {
@@ -392,7 +398,15 @@ export function satisfySeqnoRequest(s: EngineState, e: PrefixEntry, srcKey: stri
 /** The Requests timer: expires old requests and resends the originated ones that are due. */
 export function expiredRequests(s: EngineState): void {
   const { resend, expired } = s.requests.expireRequests(s.now);
-  for (const r of expired) s.counters.add(`request.${r.kind}.expired`);
+  for (const r of expired) {
+    s.counters.add(`request.${r.kind}.expired`);
+    // Still starving when our own request ran out (all its copies or answers lost): ask again,
+    // with a fresh schedule, rather than wait for an update that re-runs selection (up to 60 s).
+    const e = r.kind === 'seqno' && r.originated ? s.table.get(r.prefixKey) : undefined;
+    if (e !== undefined && e.selected === undefined && checkStarvation(s, e)) {
+      s.counters.add('request.seqno.renewed');
+    }
+  }
   for (const r of resend) {
     const e = s.table.get(r.prefixKey);
     if (r.kind === 'route') {

@@ -173,19 +173,59 @@ describe('neighbour cost from RTT and loss', () => {
     expect(n.rttMs!).toBeLessThan(before + (1000 - before) * 0.2); // α = 42/256
   });
 
-  it('loss raises the cost, and two missed Hellos make the neighbour unreachable', () => {
+  it('one lost Hello does not move the cost (hysteresis); sustained loss raises it as ETX does', () => {
     const { a, t } = exchange(20, 0);
     const base = computeCost(a, t);
     expect(rxcost(a)).toBe(256);
-    // One Hello lost (seqno gap): ETX factor 16/15.
-    const h = makeHello(
-      createNeighbour('x', new Uint8Array(32), () => 0),
-      t,
-    );
-    handleHello(a, { ...h, seqno: (a.expectedHelloSeqno! + 1) & 0xffff }, t);
-    expect(rxcost(a)).toBe(Math.ceil((256 * 16) / 15));
-    expect(computeCost(a, t)).toBeGreaterThan(base);
+    const gap = (k: number, at: number) => {
+      const h = makeHello(
+        createNeighbour('x', new Uint8Array(32), () => 0),
+        at,
+      );
+      handleHello(a, { ...h, seqno: (a.expectedHelloSeqno! + k) & 0xffff }, at);
+    };
+    // One Hello lost: the smoothed delivery ratio dips 3%, inside the 1/8 band: nothing moves.
+    gap(1, t);
+    expect(rxcost(a)).toBe(256);
+    expect(computeCost(a, t)).toBe(base);
     expect(helloReachable(a)).toBe(true);
+    // Two lost in a row, then a Hello: still reachable (the 2-out-of-3 rule said unreachable).
+    gap(2, t + 4000);
+    expect(helloReachable(a)).toBe(true);
+    // One Hello in four lost for 128 slots: rxcost settles near 256 / 0.75 ≈ 341.
+    for (let i = 0; i < 32; i++) {
+      gap(1, t + 8000 + i * 16_000);
+      for (let k = 0; k < 2; k++) gap(0, t + 8000 + i * 16_000 + k * 4000);
+    }
+    expect(rxcost(a)).toBeGreaterThan(300);
+    expect(rxcost(a)).toBeLessThan(380);
+    expect(computeCost(a, t)).toBeGreaterThan(base);
+  });
+
+  it('rxcost changes only past the 1/8 hysteresis band, so 10% random loss barely moves it', () => {
+    const { a, t } = exchange(20, 0);
+    let x = 12345;
+    const rand = () => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      return x / 0x80000000;
+    };
+    const seen = new Set<number>();
+    let missed = 0;
+    for (let i = 0; i < 400; i++) {
+      if (rand() < 0.1) {
+        missed++;
+        continue;
+      }
+      const h = makeHello(
+        createNeighbour('x', new Uint8Array(32), () => 0),
+        t + i * 4000,
+      );
+      handleHello(a, { ...h, seqno: (a.expectedHelloSeqno! + missed) & 0xffff }, t + i * 4000);
+      missed = 0;
+      seen.add(rxcost(a));
+    }
+    // A 16-slot window took 5 or more values here (256 × 16/16 … 16/12).
+    expect(seen.size).toBeLessThanOrEqual(3);
   });
 
   it('declares a silent neighbour unreachable 2.5 Hello intervals after its last Hello', () => {

@@ -1,0 +1,158 @@
+/**
+ * Acknowledged updates (RFC 8966 §3.3, §3.7.2 "reliably") and neighbour probes. Every packet that
+ * carries Updates ends with an Ack Request; the neighbour answers with an Ack at once. A packet not
+ * acknowledged within max(ACK_TIMEOUT_MIN_MS, 2 × RTT) is resent, doubling the timeout, at most
+ * ACK_MAX_RESENDS times, with the *current* state of its prefixes (the selected route, or a
+ * retraction when there is none), so a resend never undoes a newer decision. Without this a lost
+ * triggered update, retraction or full dump waited for the periodic refresh (60 s): on lossy links
+ * the network never converged.
+ *
+ * A probe is an Ack Request sent after a missed Hello (neighbour.ts): its Ack, like any packet, shows
+ * the neighbour is alive, so a lossy link is not declared dead for two lost Hellos.
+ *
+ * Memory: per neighbour at most MAX_UNACKED_PER_NEIGHBOUR packets of UPDATES_PER_PACKET Updates
+ * (references to Updates already built), dropped on Ack, after the last resend, or when the
+ * neighbour goes away or becomes unreachable.
+ */
+import { type AckRequest, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
+import { prefixKey, sourceKey } from './_keys.js';
+import type { EngineState } from './_state.js';
+import type { NeighbourId } from './api.js';
+import {
+  ACK_MAX_RESENDS,
+  ACK_TIMEOUT_MAX_MS,
+  ACK_TIMEOUT_MIN_MS,
+  MAX_UNACKED_PER_NEIGHBOUR,
+  METRIC_INFINITY,
+  RTT_DEFAULT_MS,
+} from './constants.js';
+import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
+import { routeRequestKey, seqnoRequestKey } from './resend.js';
+import { advertise, ownUpdate, splitHorizon } from './send.js';
+import { seqnoCompare } from './seqno.js';
+
+function timeoutMs(n: Neighbour, resends: number): number {
+  return Math.min(
+    ACK_TIMEOUT_MAX_MS,
+    Math.max(ACK_TIMEOUT_MIN_MS, 2 * (n.rttMs ?? RTT_DEFAULT_MS)) * 2 ** resends,
+  );
+}
+
+/** The next 16-bit Ack Request opaque for `n` (unique among its MAX_UNACKED_PER_NEIGHBOUR outstanding). */
+function nonce(n: Neighbour): number {
+  const v = n.nextNonce & 0xffff;
+  n.nextNonce = (v + 1) & 0xffff;
+  return v;
+}
+
+function ackRequest(n: Neighbour, opaque: number, resends: number): AckRequest {
+  return { type: TlvType.AckRequest, opaque, interval: Math.ceil(timeoutMs(n, resends) / 10) };
+}
+
+/**
+ * The outbox calls this for each packet of Updates to `id`: remembers them and returns the Ack
+ * Request that ends the packet (undefined for a neighbour we no longer have).
+ */
+export function requestAck(
+  s: EngineState,
+  id: NeighbourId,
+  updates: readonly (readonly [string, Update])[],
+  requests: readonly Tlv[] = [],
+  resends = 0,
+): Tlv | undefined {
+  const n = s.neighbours.get(id);
+  if (n === undefined) return undefined;
+  if (n.unacked.size >= MAX_UNACKED_PER_NEIGHBOUR) {
+    const oldest = n.unacked.keys().next().value as number;
+    n.unacked.delete(oldest);
+    s.counters.add('ack.dropped');
+  }
+  const opaque = nonce(n);
+  const resendAt = s.now + timeoutMs(n, resends);
+  n.unacked.set(opaque, { updates, requests, resends, resendAt });
+  if (n.unackedAt === undefined || resendAt < n.unackedAt) n.unackedAt = resendAt;
+  return ackRequest(n, opaque, resends);
+}
+
+/** An Ack Request from `n`: answered at once (it leads our next packet to it). */
+export function handleAckRequest(s: EngineState, n: Neighbour, opaque: number): void {
+  s.outbox.queueHead(n.id, { type: TlvType.Ack, opaque });
+}
+
+/**
+ * An Ack from `n`: the packet it acknowledges needs no resend, and `n` heard us, which is what an
+ * IHU says: its last IHU (and the txcost in it) is held for another IHU hold time.
+ */
+export function handleAck(s: EngineState, n: Neighbour, opaque: number): void {
+  if (n.unacked.delete(opaque)) s.counters.add('ack.received');
+  noteHeardUs(n, s.now);
+}
+
+/** Forgets every unacknowledged packet to `n` (it became unreachable; it gets a full dump when back). */
+export function forgetUnacked(n: Neighbour): void {
+  n.unacked.clear();
+  n.unackedAt = undefined;
+}
+
+/** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */
+function currentUpdate(s: EngineState, n: Neighbour, key: string, sent: Update): Update | undefined {
+  if (key === s.xroute.key) return ownUpdate(s);
+  const e = s.table.get(key);
+  if (e?.selected !== undefined) {
+    if (splitHorizon(s, e, n.id)) return undefined;
+    return advertise(s, e);
+  }
+  // No route now: what the neighbour must hold is a retraction (if we ever announced one to it).
+  if (sent.metric >= METRIC_INFINITY) return sent;
+  return {
+    type: TlvType.Update,
+    flags: 0,
+    interval: sent.interval,
+    seqno: sent.seqno,
+    metric: METRIC_INFINITY,
+    prefix: sent.prefix,
+  };
+}
+
+/** True when the route or seqno request `t` is still pending here (a lost one is worth resending). */
+function stillPending(s: EngineState, t: Tlv): boolean {
+  if (t.type === TlvType.RouteRequest)
+    return s.requests.findRequest(routeRequestKey(prefixKey(t.prefix))) !== undefined;
+  if (t.type !== TlvType.SeqnoRequest || t.originator === undefined) return false;
+  const req = s.requests.findRequest(seqnoRequestKey(sourceKey(prefixKey(t.prefix), t.originator)));
+  return req !== undefined && (req.seqno === undefined || seqnoCompare(req.seqno, t.seqno) <= 0);
+}
+
+/**
+ * The NeighbourCheck timer, for one neighbour: sends a due probe, and resends the packets whose Ack
+ * is overdue (with the current state of their prefixes) or gives them up after ACK_MAX_RESENDS.
+ */
+export function serviceNeighbour(s: EngineState, n: Neighbour): void {
+  if (probeDue(n, s.now)) {
+    s.counters.add('probe.sent');
+    s.outbox.queueHead(n.id, ackRequest(n, nonce(n), 0));
+  }
+  if (n.unackedAt === undefined || n.unackedAt > s.now) return;
+  let next: number | undefined;
+  for (const [opaque, p] of [...n.unacked]) {
+    if (p.resendAt > s.now) {
+      if (next === undefined || p.resendAt < next) next = p.resendAt;
+      continue;
+    }
+    n.unacked.delete(opaque);
+    if (p.resends >= ACK_MAX_RESENDS) {
+      s.counters.add('ack.gave-up');
+      continue;
+    }
+    s.counters.add('ack.resent');
+    for (const [key, sent] of p.updates) {
+      if (s.outbox.hasUpdate(n.id, key)) continue;
+      const u = currentUpdate(s, n, key, sent);
+      if (u !== undefined) s.outbox.queueUpdate(n.id, key, u, p.resends + 1);
+    }
+    for (const t of p.requests) if (stillPending(s, t)) s.outbox.queueTail(n.id, t, p.resends + 1);
+  }
+  n.unackedAt = next;
+  for (const p of n.unacked.values())
+    if (n.unackedAt === undefined || p.resendAt < n.unackedAt) n.unackedAt = p.resendAt;
+}
