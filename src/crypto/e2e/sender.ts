@@ -200,7 +200,8 @@ export class E2eSender {
     const length = headerLength + plaintext.length + TAG_SIZE;
     if (length > MAX_DATAGRAM_SIZE) return this.drop('too-large');
     const counter = k.counter++;
-    const frame = new Uint8Array(length);
+    // Every byte is written below (header, ciphertext, tag): no need to zero it first.
+    const frame = Buffer.allocUnsafe(length);
     writeDataHeader(frame, 0, {
       hopLimit,
       receiverIndex,
