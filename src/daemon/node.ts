@@ -53,6 +53,8 @@ export interface RunningNode {
   readonly identity: NodeIdentity;
   readonly startedAt: number;
   readonly tun: TunDevice;
+  /** The link socket (its counters: datagrams, batches, send errors by errno). */
+  readonly udp: UdpLink;
   readonly links: LinkDriver;
   readonly routing: RoutingDriver;
   readonly forwarder: Forwarder;
@@ -234,6 +236,7 @@ function assemble(
     startedAt: now(),
     tun,
     links,
+    udp,
     routing,
     forwarder: fwd,
     table,

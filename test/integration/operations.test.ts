@@ -55,6 +55,10 @@ describe.skipIf(!meshSupport.ok)(`operating a node: CLI, API and metrics${skipNo
     const stats = (await json('stats')) as { counters: Record<string, number> };
     expect(stats.counters['dataplane.sent']).toBeGreaterThan(0);
     expect(stats.counters['dataplane.delivered']).toBeGreaterThan(0);
+    // The link socket's own counters: what left and arrived, and in how many batches.
+    expect(stats.counters['udp.tx.datagrams']).toBeGreaterThan(0);
+    expect(stats.counters['udp.rx.datagrams']).toBeGreaterThan(0);
+    expect(stats.counters['udp.tx.batches']).toBeGreaterThan(0);
   }, 30_000);
 
   it('peers add and remove change the peer set, and bad input gets exit code 2 or 1', async () => {
