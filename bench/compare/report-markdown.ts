@@ -6,7 +6,8 @@ export function statusCell(row: SummaryRow): string {
   const text =
     row.status === 'ok' ? 'ok' : `${row.status}${row.reason ? `: ${row.reason}` : ''}`.replace(/\s+/g, ' ');
   const partialReps = row.reps > 1 && row.ok_reps !== row.reps ? ` (${row.ok_reps}/${row.reps} reps ok)` : '';
-  return (text + partialReps).replace(/\|/g, '\\|').slice(0, 240);
+  const note = row.note ? `; note: ${row.note}` : '';
+  return (text + partialReps + note).replace(/\|/g, '\\|').slice(0, 240);
 }
 
 export function renderMarkdownTable(rows: readonly SummaryRow[], options: RunOptionsRecord): string {

@@ -45,6 +45,8 @@ export interface RunRecord {
   readonly rep: number;
   status: RunStatus;
   reason?: string;
+  /** A warning that does not change the status (e.g. an overlay MTU too large for the underlay). */
+  note?: string;
   readonly description: string;
   version?: string;
   readonly started_at: string;
@@ -76,6 +78,7 @@ export interface SummaryRow {
   readonly topology: 'pair' | 'relay';
   readonly status: RunStatus;
   readonly reason?: string;
+  readonly note?: string;
   readonly reps: number;
   readonly ok_reps: number;
   readonly tcp1_fwd_gbps?: number;
@@ -142,6 +145,7 @@ export function summarize(runs: readonly RunRecord[]): SummaryRow[] {
       topology: best.topology,
       status,
       reason: firstProblem?.reason,
+      note: all.find((r) => r.note)?.note,
       reps: all.length,
       ok_reps: all.filter((r) => r.status === 'ok').length,
       tcp1_fwd_gbps: mean(measured.map((r) => r.tcp1_fwd_gbps)),

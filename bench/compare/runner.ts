@@ -72,6 +72,12 @@ export async function runScenario(
     record.reason = `missing command${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (try --install-deps)`;
     return record;
   }
+  if (
+    env.options.mtu !== undefined &&
+    impl.maxOverlayMtu !== undefined &&
+    env.options.mtu > impl.maxOverlayMtu
+  )
+    record.note = `MTU ${env.options.mtu} + ${impl.name}'s headers exceed the 1500-byte underlay (largest that fits: ${impl.maxOverlayMtu})`;
   record.version = await impl.version().catch((e: unknown) => `unknown (${errorText(e)})`);
 
   const say = (what: string) =>

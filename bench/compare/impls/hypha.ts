@@ -26,6 +26,8 @@ export const hypha: Implementation = {
   requiredCommands: [],
   debianPackages: [],
   relays: true,
+  // docs/OPERATING.md: hypha adds 148 bytes of headers, so tun_mtu 1352 fills a 1500-byte underlay
+  maxOverlayMtu: 1500 - 148,
   async version() {
     const v = (await mustRun(process.execPath, [HYPHA_BIN, '--version'], { cwd: REPO_ROOT })).trim();
     const commit = (

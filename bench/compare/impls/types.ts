@@ -43,6 +43,8 @@ export interface Implementation {
   readonly relays?: boolean;
   /** True for the no-overlay baseline: it has no daemons, and --mtu does not apply. */
   readonly baseline?: boolean;
+  /** Largest overlay MTU whose packets, with the daemon's own headers, still fit the 1500-byte underlay. */
+  readonly maxOverlayMtu?: number;
   version(): Promise<string>;
   /** Keys, certificates, configs for all sides, under workdir/<side>/. */
   prepare?(workdir: string, sides: readonly Side[]): Promise<void>;

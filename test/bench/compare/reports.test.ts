@@ -95,6 +95,11 @@ describe('renderMarkdownTable', () => {
     expect(md).toContain('hypha-relay (A→B→C)');
   });
 
+  it('shows a note next to the status', () => {
+    const noted = summarize([run('hypha', 1, { tcp1_fwd_gbps: 0.001, note: 'MTU 1420 too large' })]);
+    expect(renderMarkdownTable(noted, options)).toContain('| ok; note: MTU 1420 too large |');
+  });
+
   it('notes the cost of the relay hop', () => {
     expect(renderRelayNotes(rows)).toMatch(
       /hypha, one relay hop .*0\.30 vs 0\.50 Gbit\/s, RTT \+0\.300 ms, \+20\.0 daemon/,
