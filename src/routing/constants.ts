@@ -89,8 +89,10 @@ export const URGENT_RESEND_MS = 1_000;
 export const ACK_TIMEOUT_MIN_MS = 250;
 export const ACK_TIMEOUT_MAX_MS = 2_000;
 export const ACK_MAX_RESENDS = 6;
-/** Updates per packet (≈ 130 bytes each signed, so 8 fit a 1,400-byte control packet with Hello/IHU). */
-export const UPDATES_PER_PACKET = 8;
+/** Updates per packet (132 bytes each signed, so 10 fit a 1,400-byte control packet with Hello/IHU). */
+export const UPDATES_PER_PACKET = 10;
+/** A neighbour that acknowledged none of this many Ack Requests does not implement them: stop asking. */
+export const ACK_UNSUPPORTED_AFTER = 32;
 /** Unacknowledged packets remembered per neighbour; the oldest is forgotten beyond this. */
 export const MAX_UNACKED_PER_NEIGHBOUR = 512;
 

@@ -90,6 +90,9 @@ export interface Neighbour {
   readonly unacked: Map<number, Unacked>;
   /** Earliest resend deadline in `unacked` (may be early). */
   unackedAt: Millis | undefined;
+  /** Ack Requests sent for Updates, and whether any was acknowledged (a peer without Acks is not asked forever). */
+  ackRequests: number;
+  acked: boolean;
 }
 
 /** One packet awaiting its Ack: the prefix keys and Updates it carried, and its route/seqno requests. */
@@ -126,6 +129,8 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     unackedAt: undefined,
+    ackRequests: 0,
+    acked: false,
   };
 }
 

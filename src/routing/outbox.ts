@@ -16,6 +16,8 @@ interface Batch {
   updates: Map<string, Update>;
   /** How many times each queued Update is a resend (absent: 0). */
   resends: Map<string, number>;
+  /** Queued Updates that need no acknowledgement (the periodic refresh). */
+  noAck: Set<string>;
   tail: Tlv[];
   tailResends: number;
 }
@@ -34,7 +36,7 @@ export class Outbox {
   #batch(n: NeighbourId): Batch {
     let b = this.#batches.get(n);
     if (b === undefined) {
-      b = { head: [], updates: new Map(), resends: new Map(), tail: [], tailResends: 0 };
+      b = { head: [], updates: new Map(), resends: new Map(), noAck: new Set(), tail: [], tailResends: 0 };
       this.#batches.set(n, b);
     }
     return b;
@@ -45,13 +47,18 @@ export class Outbox {
     this.#batch(n).head.push(tlv);
   }
 
-  /** Queues an Update for `prefixKey`, replacing one already queued for the same prefix. */
-  queueUpdate(n: NeighbourId, prefixKey: string, u: Update, resends = 0): void {
+  /**
+   * Queues an Update for `prefixKey`, replacing one already queued for the same prefix. `resends`:
+   * how often it was sent unacknowledged before; `ack` false: it needs no acknowledgement.
+   */
+  queueUpdate(n: NeighbourId, prefixKey: string, u: Update, resends = 0, ack = true): void {
     const b = this.#batch(n);
     b.updates.delete(prefixKey);
     b.updates.set(prefixKey, u);
     if (resends > 0) b.resends.set(prefixKey, resends);
     else b.resends.delete(prefixKey);
+    if (ack) b.noAck.delete(prefixKey);
+    else b.noAck.add(prefixKey);
   }
 
   /** True when an Update for `prefixKey` is already queued to `n`. */
@@ -78,14 +85,16 @@ export class Outbox {
    */
   flush(out: EngineAction[], counters: Counters, ack?: AckHook): void {
     for (const [neighbour, b] of this.#batches) {
-      const packets: { head: Tlv[]; updates: [string, Update][]; resends: number; tail: Tlv[] }[] = [];
-      let cur = { head: b.head, updates: [] as [string, Update][], resends: 0, tail: [] as Tlv[] };
+      type Packet = { head: Tlv[]; updates: [string, Update][]; resends: number; ack: boolean; tail: Tlv[] };
+      const packets: Packet[] = [];
+      let cur: Packet = { head: b.head, updates: [], resends: 0, ack: false, tail: [] };
       for (const [k, u] of b.updates) {
         if (cur.updates.length >= UPDATES_PER_PACKET) {
           packets.push(cur);
-          cur = { head: [], updates: [], resends: 0, tail: [] };
+          cur = { head: [], updates: [], resends: 0, ack: false, tail: [] };
         }
         cur.updates.push([k, u]);
+        if (!b.noAck.has(k)) cur.ack = true;
         cur.resends = Math.max(cur.resends, b.resends.get(k) ?? 0);
       }
       cur.tail = b.tail;
@@ -95,7 +104,7 @@ export class Outbox {
         const tlvs: Tlv[] = [...p.head];
         for (const [, u] of p.updates) tlvs.push(u);
         tlvs.push(...p.tail);
-        if (p.updates.length > 0 || p.tail.length > 0) {
+        if (p.ack || p.tail.length > 0) {
           const req = ack?.(neighbour, p.updates, p.tail, p.resends);
           if (req !== undefined) tlvs.push(req);
         }

@@ -22,6 +22,7 @@ import {
   ACK_MAX_RESENDS,
   ACK_TIMEOUT_MAX_MS,
   ACK_TIMEOUT_MIN_MS,
+  ACK_UNSUPPORTED_AFTER,
   MAX_UNACKED_PER_NEIGHBOUR,
   METRIC_INFINITY,
   RTT_DEFAULT_MS,
@@ -61,7 +62,8 @@ export function requestAck(
   resends = 0,
 ): Tlv | undefined {
   const n = s.neighbours.get(id);
-  if (n === undefined) return undefined;
+  if (n === undefined || (!n.acked && n.ackRequests >= ACK_UNSUPPORTED_AFTER)) return undefined;
+  n.ackRequests++;
   if (n.unacked.size >= MAX_UNACKED_PER_NEIGHBOUR) {
     const oldest = n.unacked.keys().next().value as number;
     n.unacked.delete(oldest);
@@ -85,6 +87,7 @@ export function handleAckRequest(s: EngineState, n: Neighbour, opaque: number): 
  */
 export function handleAck(s: EngineState, n: Neighbour, opaque: number): void {
   if (n.unacked.delete(opaque)) s.counters.add('ack.received');
+  n.acked = true;
   noteHeardUs(n, s.now);
 }
 

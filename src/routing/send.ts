@@ -102,8 +102,9 @@ export function sendPeriodicUpdates(s: EngineState): void {
     if (u !== undefined) updates.push([e, u]);
   }
   for (const id of s.neighbours.keys()) {
-    s.outbox.queueUpdate(id, s.xroute.key, own);
-    for (const [e, u] of updates) if (!splitHorizon(s, e, id)) s.outbox.queueUpdate(id, e.key, u);
+    s.outbox.queueUpdate(id, s.xroute.key, own, 0, false);
+    // Unacknowledged: it repeats what triggered (acknowledged) updates already delivered.
+    for (const [e, u] of updates) if (!splitHorizon(s, e, id)) s.outbox.queueUpdate(id, e.key, u, 0, false);
   }
 }
 
