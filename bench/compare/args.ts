@@ -9,6 +9,8 @@ export interface CliOptions {
   readonly pin: boolean;
   readonly list: boolean;
   readonly installDeps: boolean;
+  /** Only rewrite the .md and .html reports from the results file. */
+  readonly reportOnly: boolean;
   readonly help: boolean;
   /** Run the A—B—C relay variant of the implementations that relay (hypha). */
   readonly relay: boolean;
@@ -39,6 +41,7 @@ Benchmarks hypha against established overlays, each in two network namespaces jo
       --ready-timeout S longest wait for the overlay to pass pings (default 30)
   -l, --list            list implementations and whether their tools are installed
       --install-deps    apt-get install iperf3, jq and the overlay packages, then exit
+      --report          rewrite the .md and .html reports from the results file, then exit
   -h, --help            this text
 
 Implementations: raw hypha wireguard-go yggdrasil nebula fastd tinc (and hypha-relay)`;
@@ -63,6 +66,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let list = false;
   let installDeps = false;
   let help = false;
+  let reportOnly = false;
   let relay = true;
   let build = true;
   let readyTimeoutS = 30;
@@ -117,6 +121,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--install-deps':
         installDeps = true;
         break;
+      case '--report':
+        reportOnly = true;
+        break;
       case '--relay':
         relay = true;
         break;
@@ -145,6 +152,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     pin,
     list,
     installDeps,
+    reportOnly,
     help,
     relay,
     build,

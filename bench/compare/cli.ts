@@ -147,6 +147,16 @@ async function main(argv: readonly string[]): Promise<number> {
     listImplementations();
     return 0;
   }
+  if (options.reportOnly) {
+    const file = resolve(options.output ?? defaultResultsFile());
+    if (!existsSync(file)) {
+      process.stderr.write(`bench/compare: no results file ${file}\n`);
+      return 1;
+    }
+    const files = writeReports(file);
+    process.stdout.write(`reports: ${files.md}, ${files.html}\n`);
+    return 0;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write(
       'bench/compare needs root: it creates network namespaces, veth pairs and TUN devices and runs the daemons in them' +

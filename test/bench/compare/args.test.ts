@@ -49,6 +49,7 @@ describe('parseArgs', () => {
     });
     expect(parseArgs(['--list']).list).toBe(true);
     expect(parseArgs(['--install-deps']).installDeps).toBe(true);
+    expect(parseArgs(['--report', '-o', 'r.jsonl'])).toMatchObject({ reportOnly: true, output: 'r.jsonl' });
   });
 
   it('rejects bad values and unknown options', () => {

@@ -95,6 +95,11 @@ describe('renderMarkdownTable', () => {
     expect(md).toContain('hypha-relay (A→B→C)');
   });
 
+  it('keeps a stall visible instead of rounding it to zero', () => {
+    const stalled = summarize([run('hypha', 1, { tcp1_fwd_gbps: 0.000123 })]);
+    expect(renderMarkdownTable(stalled, options)).toContain('| hypha | 0.00012 |');
+  });
+
   it('shows a note next to the status', () => {
     const noted = summarize([run('hypha', 1, { tcp1_fwd_gbps: 0.001, note: 'MTU 1420 too large' })]);
     expect(renderMarkdownTable(noted, options)).toContain('| ok; note: MTU 1420 too large |');
