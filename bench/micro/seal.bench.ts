@@ -13,12 +13,15 @@ import {
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { E2eAlgorithmId } from '../../src/crypto/e2e/index.js';
+import { nativeAead } from '../../src/crypto/native-aead.js';
 import { DATA_HEADER_SIZE } from '../../src/wire/link/index.js';
 import { acknowledge, e2ePair } from './e2e-pair.js';
 import { ipv6Packet, PACKET_BYTES, seededBytes } from './fixtures.js';
 import { type MicroGroup, type MicroTask, must, runTasks } from './harness.js';
 
 const TAG = 16;
+/** src/crypto/aead.ts seals through the native addon when it is built, else node:crypto (HYPHA_AEAD=node-crypto forces that). */
+const AEAD_BACKEND = nativeAead === undefined ? 'node:crypto' : 'native';
 /** The e2e associated data: source, destination, key id, counter. */
 const AD_BYTES = 44;
 
@@ -58,7 +61,7 @@ function e2eTasks(algorithm: E2eAlgorithmId, label: string): MicroTask[] {
   const probe = must(p.sender.seal(p.dst, 64, 0, packet, 0), 'probe seal').frame;
   if (probe.length !== DATA_HEADER_SIZE + PACKET_BYTES + TAG) throw new Error('e2e key not acknowledged');
   return sealOpenPair(
-    `hypha e2e ${label}`,
+    `hypha e2e ${label} (${AEAD_BACKEND})`,
     () => must(p.sender.seal(p.dst, 64, 0, packet, 0), 'seal').frame,
     (_, frame) => must(p.receiver.open(frame, 0, p.lookup), 'open'),
     20,
