@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MeshLock } from '../../test/support/mesh.js';
 import { type CliOptions, parseArgs, type Scenario, selectScenarios, USAGE, UsageError } from './args.js';
-import { hasCommand } from './exec.js';
+import { hasCommand, killRunningCommands } from './exec.js';
 import { hostInfo } from './host-info.js';
 import { REPO_ROOT } from './impls/hypha.js';
 import { findImplementation, IMPLEMENTATIONS } from './impls/index.js';
@@ -201,6 +201,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const cleanupSync = () => {
     if (cleanedUp) return;
     cleanedUp = true;
+    killRunningCommands();
     lock?.release();
     registry.killAllSync();
     namespaces.deleteAllSync();
@@ -208,6 +209,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const cleanup = async () => {
     if (cleanedUp) return;
+    killRunningCommands();
     await registry.killAll();
     await namespaces.deleteAll();
     cleanupSync();

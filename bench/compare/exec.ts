@@ -1,10 +1,25 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 
 export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** Commands started by runCommand that have not finished: killed on an interrupted run. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every command runCommand started that is still running (iperf3 clients, pings). */
+export function killRunningCommands(): void {
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
 }
 
 /** Runs a command to completion (killed after timeoutMs); never rejects, a failure is a non-zero code. */
@@ -26,6 +41,7 @@ export function runCommand(
         encoding: 'utf8',
       },
       (err, stdout, stderr) => {
+        running.delete(child);
         if (!err) return resolve({ code: 0, stdout, stderr });
         const e = err as NodeJS.ErrnoException & { code?: unknown; killed?: boolean };
         const code = typeof e.code === 'number' ? e.code : -1;
@@ -33,6 +49,7 @@ export function runCommand(
         resolve({ code, stdout: stdout ?? '', stderr: `${stderr ?? ''}${stderr ? '\n' : ''}${why}` });
       },
     );
+    running.add(child);
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
