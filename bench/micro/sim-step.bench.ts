@@ -6,7 +6,7 @@
  * Sizes: 10,000 nodes do not fit the group's two-minute budget — boot and convergence alone take
  * minutes at 500 nodes on a 2-core machine (scale-free 500, 10 s virtual: 171 s wall) — so the group
  * runs 100 and 200 nodes. Steady state is the second half of a 20 s virtual run (convergence takes
- * about 2 s at these sizes). Simulator has no step API, so the bench times its private
+ * 2–3 s at these sizes). Simulator has no step API, so the bench times its private
  * dispatch(event) through a wrapper on the instance; sim/ itself is unchanged.
  */
 import { realEngine } from '../../sim/engine.js';
