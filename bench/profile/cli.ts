@@ -99,6 +99,31 @@ async function main(): Promise<number> {
         `retransmits ${result.end?.sum_sent?.retransmits ?? '?'}, daemon CPU ${cpu.map((c, i) => `${hosts[i]} ${c.toFixed(2)} s`).join(', ')}, ` +
         `${(cpuTotal / (recv.bytes / 1e9)).toFixed(1)} CPU-s/GB`,
     );
+    for (const h of hosts) {
+      const stats = await mesh.api<{ counters: Record<string, number> }>(h, 'stats');
+      const losses = Object.entries(stats?.counters ?? {}).filter(
+        ([k, v]) => v > 0 && /drop|error|again|truncated|failed/i.test(k),
+      );
+      const batching = [
+        'udp.tx.datagrams',
+        'udp.tx.batches',
+        'udp.rx.datagrams',
+        'udp.rx.batches',
+        'udp.rx.gro-trains',
+      ]
+        .map((k) => `${k} ${stats?.counters[k] ?? 0}`)
+        .join(', ');
+      say(`${h.toUpperCase()}: ${batching}`);
+      const link = await mesh.execIn(h, 'ip', ['-s', '-j', 'link', 'show', 'dev', 'hypha0']);
+      const tun = (
+        JSON.parse(link.stdout || '[]') as { stats64?: Record<'rx' | 'tx', { dropped: number }> }[]
+      )[0];
+      say(
+        `${h.toUpperCase()} TUN dropped: rx ${tun?.stats64?.rx.dropped ?? '?'}, tx ${tun?.stats64?.tx.dropped ?? '?'}`,
+      );
+      if (losses.length > 0)
+        say(`${h.toUpperCase()} losses: ${losses.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
     if (profDir) {
       for (const h of hosts) await mesh.stop(h, { signal: 'SIGTERM' });
       const root = pathToFileURL(`${REPO_ROOT}/`).href;

@@ -7,6 +7,7 @@
  *   open(name, extraFlags, devicePath)   -> { fd, name }     IFF_TUN | IFF_NO_PI | extraFlags
  *   closeFd(fd)
  *   setMtu(name, mtu) / getMtu(name)                          SIOCSIFMTU / SIOCGIFMTU
+ *   setTxQueueLen(name, length)                               SIOCSIFTXQLEN
  *   setUp(name)                                               SIOCSIFFLAGS |= IFF_UP
  *   addAddress(name, addr16, prefixLen)                       SIOCSIFADDR, struct in6_ifreq
  *   readStart(fd, slab, lengths, slotSize, headroom, batchMax, cb) -> reader
@@ -161,6 +162,30 @@ static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
                          "MTU %d is out of range for %s (IPv6 needs at least 1280)", mtu, name);
     return throw_errno(env, err, "ioctl(SIOCSIFMTU)", "cannot set the MTU of %s%s", name, config_hint(err));
   }
+  return NULL;
+}
+
+/* The kernel's queue of packets waiting for hypha to read them (the device's "transmit" side). */
+static napi_value js_set_tx_queue_len(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char name[IFNAMSIZ];
+  int32_t qlen;
+  if (!get_args(env, info, 2, argv) || !get_ifname(env, argv[0], name) ||
+      !get_i32(env, argv[1], "length", &qlen))
+    return NULL;
+  if (qlen < 1) return throw_range(env, "hypha_tun: queue length must be at least 1");
+  int s = ctl_socket(env);
+  if (s < 0) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  ifr.ifr_qlen = qlen;
+  int rc = ioctl(s, SIOCSIFTXQLEN, &ifr);
+  int err = errno;
+  close(s);
+  if (rc < 0)
+    return throw_errno(env, err, "ioctl(SIOCSIFTXQLEN)", "cannot set the queue length of %s%s", name,
+                       config_hint(err));
   return NULL;
 }
 
@@ -420,6 +445,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setMtu", NULL, js_set_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getMtu", NULL, js_get_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setTxQueueLen", NULL, js_set_tx_queue_len, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setUp", NULL, js_set_up, NULL, NULL, NULL, napi_enumerable, NULL},
       {"addAddress", NULL, js_add_address, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readStart", NULL, js_read_start, NULL, NULL, NULL, napi_enumerable, NULL},

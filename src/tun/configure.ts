@@ -4,6 +4,13 @@ import { type NativeTun, type OpenTunOptions, openTun } from './native-tun.js';
 /** Mycelium and hypha give the TUN address a /7, so the kernel routes all of 400::/7 into it. */
 export const OVERLAY_PREFIX_LEN = 7;
 
+/**
+ * Packets the kernel queues for hypha to read. Linux's 500 for a TUN overflows when a TCP sender
+ * bursts while the daemon is busy with the previous batch (drops, then retransmits); 4096 at
+ * the default MTU is ~5.5 MB, about what the link socket buffers too.
+ */
+export const TUN_TX_QUEUE_LENGTH = 4096;
+
 /** Options of {@link configureTun}. */
 export interface ConfigureTunOptions extends OpenTunOptions {
   /** MTU in bytes, 1280 to 65535. */
@@ -29,6 +36,7 @@ export function configureTun(opts: ConfigureTunOptions): NativeTun {
   try {
     // The MTU first: below 1280 the kernel would drop IPv6 from the interface with its address.
     tun.setMtu(opts.mtu);
+    tun.setTxQueueLength(TUN_TX_QUEUE_LENGTH);
     tun.addAddress(opts.address, opts.prefixLen ?? OVERLAY_PREFIX_LEN);
     tun.setUp();
   } catch (err) {

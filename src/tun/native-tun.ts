@@ -26,6 +26,7 @@ interface TunAddon {
   closeFd(fd: number): void;
   setMtu(name: string, mtu: number): void;
   getMtu(name: string): number;
+  setTxQueueLen(name: string, length: number): void;
   setUp(name: string): void;
   addAddress(name: string, address: Uint8Array, prefixLen: number): void;
   readStart(
@@ -175,6 +176,20 @@ export class NativeTun implements TunDevice {
     if (this.#reader && this.#layout && this.#layout.capacity < mtu) {
       this.#stopReading();
       this.#startReading();
+    }
+  }
+
+  /**
+   * Sets how many packets the kernel queues for hypha to read before it drops (txqueuelen; Linux
+   * gives a TUN 500). Throws TunError HYPHA_ERR_TUN_CONFIG.
+   */
+  setTxQueueLength(length: number): void {
+    checkInt('length', length, 1, 1_000_000);
+    this.#checkOpen();
+    try {
+      this.#addon.setTxQueueLen(this.name, length);
+    } catch (err) {
+      throw tunErrorFrom('HYPHA_ERR_TUN_CONFIG', err);
     }
   }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TUN_TX_QUEUE_LENGTH } from '../../src/tun/configure.js';
 
 const ADDON = fileURLToPath(new URL('../../native/build/Release/hypha_tun.node', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/netns-child.ts', import.meta.url));
@@ -157,6 +158,7 @@ describe.skipIf(skipReason !== undefined)(
       expect(link).toMatch(new RegExp(`mtu ${MTU} `));
       expect(link).toMatch(/<[^>]*\bUP\b[^>]*>/);
       expect(link).toMatch(/link\/none/);
+      expect(link).toMatch(new RegExp(`qlen ${TUN_TX_QUEUE_LENGTH}\\b`));
     });
 
     it.skipIf(!has('ping'))(
