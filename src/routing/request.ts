@@ -306,6 +306,14 @@ export function checkStarvation(s: EngineState, e: PrefixEntry): boolean {
     if (best === undefined || routeMetric(r) < routeMetric(best)) best = r;
   }
   if (best === undefined) return false;
+  return requestNewerSeqno(s, e, best);
+}
+
+/**
+ * Asks the neighbours holding `best`'s source for FD.seqno + 1 (starvation, or an unfeasible
+ * update for the selected route); returns true when a request is (or already was) pending.
+ */
+export function requestNewerSeqno(s: EngineState, e: PrefixEntry, best: Route): boolean {
   const fd = s.sources.distance(best.sourceKey);
   const key = seqnoRequestKey(best.sourceKey);
   const existing = s.requests.findRequest(key);

@@ -26,8 +26,9 @@ import {
   ROUTE_INTERVAL_MIN_MS,
 } from './constants.js';
 import { RejectReason } from './counters.js';
+import { isFeasible as feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
-import { satisfySeqnoRequest } from './request.js';
+import { requestNewerSeqno, satisfySeqnoRequest } from './request.js';
 import { addRoute, findRoute, flushRoute, type PrefixEntry, type Route, routeMetric } from './route.js';
 import { reselect } from './selection.js';
 import { bumpOwnSeqno } from './send.js';
@@ -128,6 +129,21 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
   if (source === undefined) {
     reject(s, RejectReason.TableFull);
     if (e.routes.length === 0) s.table.delete(pk);
+    return;
+  }
+  if (
+    existing !== undefined &&
+    existing === e.selected &&
+    bytesEqual(existing.originator, originator) &&
+    feasible(s, existing) &&
+    !feasibleAgainst(s.sources.distance(srcKey), u.seqno, u.metric)
+  ) {
+    // RFC 8966 §3.5.4: an unfeasible update for the selected route from the same source MAY be
+    // ignored; we keep the route as it was and ask for a newer seqno. Taking it made the prefix
+    // starve (unreachable for a seqno round trip) whenever a metric rose past our FD: on lossy
+    // links, at most periodic refreshes.
+    s.counters.add('update.unfeasible-ignored');
+    requestNewerSeqno(s, e, existing);
     return;
   }
   const holdMs =
