@@ -107,6 +107,11 @@ export async function runScenario(
     const server = sides[sides.length - 1]!;
     const clientNs = topology.ns[client]!;
     const serverNs = topology.ns[server]!;
+    if (impl.ready) {
+      say('ready check');
+      const started = sides.map((side) => ({ side, ns: topology!.ns[side]!, address: addresses[side]! }));
+      await withDeathCheck(impl.ready(started, env.readyTimeoutS * 1000), env.registry, logs);
+    }
     say('waiting for pings across the overlay');
     const deathReason = () => deadDaemonReason(env.registry, logs);
     const readyDeadline = env.readyTimeoutS * 1000;

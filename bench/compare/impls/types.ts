@@ -50,6 +50,11 @@ export interface Implementation {
   prepare?(workdir: string, sides: readonly Side[]): Promise<void>;
   /** Starts this side's daemon(s) and returns its overlay address; must not block on the other sides. */
   start(ctx: SideContext): Promise<StartedSide>;
+  /**
+   * Optional extra readiness check once every side has started (e.g. a handshake counter); the runner
+   * then waits, bounded, until pings cross the overlay in both directions either way.
+   */
+  ready?(started: readonly { side: Side; ns: string; address: string }[], timeoutMs: number): Promise<void>;
   /** Removes what it left outside the work dir; called after the daemons were killed. */
   stop?(workdir: string): Promise<void>;
 }
