@@ -60,10 +60,13 @@ export const PROBE_DIVISOR = 8;
  * The delivery ratio behind rxcost (ETX) is an exponential average over Hello slots with weight
  * 1/ETX_SMOOTHING_SLOTS per slot (a 16-slot window swung rxcost by ±8% at 10% loss, and the
  * metric noise made routes flap and FDs ratchet into seqno-request waves). The rxcost we use and
- * send changes only when the new value is more than 1/RXCOST_HYSTERESIS_DIV away from the current.
+ * send changes only when the new value is more than 1/RXCOST_HYSTERESIS_DIV away from the current:
+ * with 1/8, 20% random loss still moved it 8 times per 1,000 Hello slots (each a metric step that
+ * could end in a network-wide seqno bump), with 1/4 about 0.04 times. Loss is a coarse signal next
+ * to RTT; a link going from 0% to 50% loss is priced up (+25%) after about 16 Hello slots.
  */
 export const ETX_SMOOTHING_SLOTS = 32;
-export const RXCOST_HYSTERESIS_DIV = 8;
+export const RXCOST_HYSTERESIS_DIV = 4;
 
 /**
  * Periodic full refresh of the selected routes, jittered ±25%. Between refreshes, changes travel

@@ -136,12 +136,15 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     existing === e.selected &&
     bytesEqual(existing.originator, originator) &&
     feasible(s, existing) &&
-    !feasibleAgainst(s.sources.distance(srcKey), u.seqno, u.metric)
+    !feasibleAgainst(s.sources.distance(srcKey), u.seqno, u.metric) &&
+    !e.routes.some(
+      (o) => o !== existing && o.expiresAt > s.now && routeMetric(o) < METRIC_INFINITY && feasible(s, o),
+    )
   ) {
     // RFC 8966 §3.5.4: an unfeasible update for the selected route from the same source MAY be
-    // ignored; we keep the route as it was and ask for a newer seqno. Taking it made the prefix
-    // starve (unreachable for a seqno round trip) whenever a metric rose past our FD: on lossy
-    // links, at most periodic refreshes.
+    // ignored. With no feasible alternative we do that and ask for a newer seqno: taking it made
+    // the prefix starve (unreachable for a seqno round trip) whenever a metric rose past our FD,
+    // on lossy links mostly at periodic refreshes. With an alternative, selection just moves.
     s.counters.add('update.unfeasible-ignored');
     requestNewerSeqno(s, e, existing);
     return;

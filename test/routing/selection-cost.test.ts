@@ -184,7 +184,7 @@ describe('neighbour cost from RTT and loss', () => {
       );
       handleHello(a, { ...h, seqno: (a.expectedHelloSeqno! + k) & 0xffff }, at);
     };
-    // One Hello lost: the smoothed delivery ratio dips 3%, inside the 1/8 band: nothing moves.
+    // One Hello lost: the smoothed delivery ratio dips 3%, inside the 1/4 band: nothing moves.
     gap(1, t);
     expect(rxcost(a)).toBe(256);
     expect(computeCost(a, t)).toBe(base);
@@ -192,7 +192,7 @@ describe('neighbour cost from RTT and loss', () => {
     // Two lost in a row, then a Hello: still reachable (the 2-out-of-3 rule said unreachable).
     gap(2, t + 4000);
     expect(helloReachable(a)).toBe(true);
-    // One Hello in four lost for 128 slots: rxcost settles near 256 / 0.75 ≈ 341.
+    // One Hello in four lost for 128 slots: rxcost moves once, past 256 × 5/4 (256 / 0.75 ≈ 341).
     for (let i = 0; i < 32; i++) {
       gap(1, t + 8000 + i * 16_000);
       for (let k = 0; k < 2; k++) gap(0, t + 8000 + i * 16_000 + k * 4000);
@@ -202,7 +202,7 @@ describe('neighbour cost from RTT and loss', () => {
     expect(computeCost(a, t)).toBeGreaterThan(base);
   });
 
-  it('rxcost changes only past the 1/8 hysteresis band, so 10% random loss barely moves it', () => {
+  it('rxcost changes only past the 1/4 hysteresis band, so 10% random loss barely moves it', () => {
     const { a, t } = exchange(20, 0);
     let x = 12345;
     const rand = () => {
