@@ -10,7 +10,10 @@
  *   setTxQueueLen(name, length)                               SIOCSIFTXQLEN
  *   setUp(name)                                               SIOCSIFFLAGS |= IFF_UP
  *   addAddress(name, addr16, prefixLen)                       SIOCSIFADDR, struct in6_ifreq
- *   readStart(fd, slab, lengths, slotSize, headroom, batchMax, cb) -> reader
+ *   readStart(fd, slab, lengths, slotSize, headroom, batchMax, cb, vnetBytes) -> reader
+ *       vnetBytes > 0 (IFF_VNET_HDR): that many header bytes are read into the end of the headroom
+ *       and left out of the length.
+ *   writeVnet(fd, header, packet) -> 0 or errno                one writev(2): header, then packet
  *   readStop(reader)
  *   write(fd, packet, offset, length) -> 0 or errno
  *   writeBatch(fd, packets, count, result Int32Array(4)) -> packets written
@@ -39,6 +42,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <net/if.h>
@@ -275,6 +279,7 @@ typedef struct reader {
   uint8_t *slab;
   uint32_t *lengths;
   uint32_t slot_size, headroom, batch_max;
+  uint32_t vnet; /* bytes of virtio_net_hdr in front of each packet (IFF_VNET_HDR), read into the headroom */
   uint32_t truncated; /* packets dropped since the last delivery: larger than a slot */
 } reader_t;
 
@@ -284,9 +289,9 @@ static void tun_drain(poller_t *p, int status) {
   int err = 0;
   /* On EPOLLERR libuv reports UV_EBADF and stops the poll; reading anyway drains what is queued
    * and yields the kernel's own errno (EBADFD once the interface was deleted). */
-  const size_t cap = r->slot_size - r->headroom;
+  const size_t cap = r->slot_size - r->headroom + r->vnet;
   while (n < r->batch_max) {
-    uint8_t *pkt = r->slab + (size_t)n * r->slot_size + r->headroom;
+    uint8_t *pkt = r->slab + (size_t)n * r->slot_size + r->headroom - r->vnet;
     ssize_t k = read(r->fd, pkt, cap);
     if (k < 0) {
       if (errno == EINTR) continue;
@@ -294,11 +299,11 @@ static void tun_drain(poller_t *p, int status) {
       break;
     }
     if (k == 0) break;
-    if ((size_t)k > cap) { /* the kernel reports the full length of a packet it cut short */
+    if ((size_t)k > cap || (size_t)k <= r->vnet) { /* cut short (the kernel reports the full length), or no packet */
       r->truncated++;
       continue;
     }
-    r->lengths[n++] = (uint32_t)k;
+    r->lengths[n++] = (uint32_t)k - r->vnet;
   }
   if (status < 0 && err == 0) err = -status;
   if (n == 0 && r->truncated == 0 && err == 0) return;
@@ -309,9 +314,9 @@ static void tun_drain(poller_t *p, int status) {
 }
 
 static napi_value js_read_start(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  if (!get_args(env, info, 7, argv)) return NULL;
-  int32_t fd, slot_size, headroom, batch_max;
+  napi_value argv[8];
+  if (!get_args(env, info, 8, argv)) return NULL;
+  int32_t fd, slot_size, headroom, batch_max, vnet;
   uint8_t *slab, *lengths;
   size_t slab_len, lengths_len;
   if (!get_i32(env, argv[0], "fd", &fd)) return NULL;
@@ -327,8 +332,9 @@ static napi_value js_read_start(napi_env env, napi_callback_info info) {
   lengths = ldata;
   lengths_len = lcount;
   if (!get_i32(env, argv[3], "slotSize", &slot_size) || !get_i32(env, argv[4], "headroom", &headroom) ||
-      !get_i32(env, argv[5], "batchMax", &batch_max))
+      !get_i32(env, argv[5], "batchMax", &batch_max) || !get_i32(env, argv[7], "vnetBytes", &vnet))
     return NULL;
+  if (vnet < 0 || vnet > headroom) return throw_range(env, "hypha_tun: vnetBytes must fit in the headroom");
   napi_valuetype cbt;
   napi_typeof(env, argv[6], &cbt);
   if (cbt != napi_function) return throw_type(env, "hypha_tun: callback must be a function");
@@ -345,6 +351,7 @@ static napi_value js_read_start(napi_env env, napi_callback_info info) {
   r->slot_size = (uint32_t)slot_size;
   r->headroom = (uint32_t)headroom;
   r->batch_max = (uint32_t)batch_max;
+  r->vnet = (uint32_t)vnet;
   const napi_value keep[2] = {argv[1], argv[2]};
   return poller_start(env, &r->poller, fd, tun_drain, argv[6], keep, 2, "hypha:tun-read");
 }
@@ -377,6 +384,23 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
   if (offset < 0 || length < 0 || (size_t)offset + (size_t)length > len)
     return throw_range(env, "hypha_tun: offset and length must lie inside the packet buffer");
   return make_int(env, write_packet(fd, data + offset, (size_t)length));
+}
+
+/* One packet behind its virtio_net_hdr (IFF_VNET_HDR): one writev(2). Returns 0 or errno. */
+static napi_value js_write_vnet(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd;
+  uint8_t *hdr, *pkt;
+  size_t hdr_len, pkt_len;
+  if (!get_args(env, info, 3, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
+  if (!get_bytes(env, argv[1], &hdr, &hdr_len) || !get_bytes(env, argv[2], &pkt, &pkt_len))
+    return throw_type(env, "hypha_tun: header and packet must be Uint8Arrays");
+  struct iovec iov[2] = {{hdr, hdr_len}, {pkt, pkt_len}};
+  for (;;) {
+    ssize_t k = writev(fd, iov, 2);
+    if (k >= 0) return make_int(env, 0);
+    if (errno != EINTR) return make_int(env, errno);
+  }
 }
 
 /*
@@ -452,6 +476,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"readStop", NULL, js_read_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeBatch", NULL, js_write_batch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"writeVnet", NULL, js_write_vnet, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 

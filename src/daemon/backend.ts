@@ -153,6 +153,7 @@ export function createBackend(node: RunningNode, now: () => number): AdminBacken
       counters['e2e.control.dropped'] = node.e2e.controlDropped;
       counters['dataplane.pending.dropped'] = node.forwarder.pending.dropped;
       prefixed('tun', { ...node.tun.stats }, counters);
+      prefixed('tun.gro', node.tunWriter.counters(), counters);
       prefixed('udp', node.udp.counters(), counters);
       const gauges: Record<string, number> = {
         'dataplane.pending.packets': node.forwarder.pending.size,

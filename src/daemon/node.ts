@@ -6,6 +6,7 @@
  *   UDP ──▶ LinkDriver ──data──▶ Forwarder ──deliver──▶ TUN
  *                      ──up/down/control──▶ RoutingDriver ──install/remove──▶ ForwardingTable
  */
+
 import { randomBytes as cryptoRandomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ import type { Endpoint, PeerTarget } from '../link/api.js';
 import { createLinkManager } from '../link/manager.js';
 import { openUdpLink, type UdpLink } from '../link/udp.js';
 import { createRoutingEngine } from '../routing/engine.js';
+import { CoalescingWriter } from '../tun/coalescing-writer.js';
 import { packetAt } from '../tun/device.js';
 import { configureTun, type NativeTun, type TunDevice } from '../tun/index.js';
 import { toHex } from '../util/bytes.js';
@@ -53,6 +55,8 @@ export interface RunningNode {
   readonly identity: NodeIdentity;
   readonly startedAt: number;
   readonly tun: TunDevice;
+  /** Writes to the TUN, merging TCP trains. */
+  readonly tunWriter: CoalescingWriter;
   /** The link socket (its counters: datagrams, batches, send errors by errno). */
   readonly udp: UdpLink;
   readonly links: LinkDriver;
@@ -99,7 +103,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const randomBytes = (n: number) => new Uint8Array(cryptoRandomBytes(n));
   const random = () => randomInt(0, 2 ** 47) / 2 ** 47;
 
-  const tun = configureTun({ name: config.tun_name, mtu: config.tun_mtu, address: identity.address });
+  // The vnet header lets the receive path hand the kernel merged TCP trains (docs/fast-path.md).
+  const tun = configureTun({
+    name: config.tun_name,
+    mtu: config.tun_mtu,
+    address: identity.address,
+    vnetHeader: true,
+  });
   let udp: UdpLink;
   try {
     udp = await openUdpLink({ port: config.listen_port });
@@ -168,6 +178,7 @@ function assemble(
     { helloIntervalMs: HELLO_INTERVAL_MS },
     now(),
   );
+  const tunWriter = new CoalescingWriter(tun);
   let forwarder: Forwarder | undefined;
   const routing = new RoutingDriver(
     engine,
@@ -189,9 +200,7 @@ function assemble(
     tunMtu: config.tun_mtu,
     output: {
       sendData: (n, frame) => links.sendData(n, frame),
-      deliver: (packet) => {
-        tun.write(packet);
-      },
+      deliver: (packet) => tunWriter.write(packet),
       wantRoute: (address) => routing.handle({ kind: 'wantRoute', address }),
     },
   });
@@ -235,6 +244,7 @@ function assemble(
     identity,
     startedAt: now(),
     tun,
+    tunWriter,
     links,
     udp,
     routing,

@@ -15,6 +15,8 @@ export const IFNAME_MAX_BYTES = 15;
 export const DEFAULT_BATCH_MAX = 64;
 /** Bytes kept free before each packet so a header can be written in place (STYLE §5). */
 export const DEFAULT_HEADROOM = 64;
+/** struct virtio_net_hdr (without num_buffers): what IFF_VNET_HDR puts before each packet on the fd. */
+export const VNET_HEADER_BYTES = 10;
 /** Bytes kept free after each packet, e.g. for an AEAD tag appended in place. */
 export const DEFAULT_TAILROOM = 64;
 /** Slots are rounded up to this, so each packet starts on a cache line (when the slab does). */

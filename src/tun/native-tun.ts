@@ -14,6 +14,7 @@ import {
   TUN_MAX_MTU,
   type TunDevice,
   type TunStats,
+  VNET_HEADER_BYTES,
 } from './device.js';
 import { TunError, tunErrorFrom } from './errors.js';
 
@@ -37,12 +38,15 @@ interface TunAddon {
     headroom: number,
     batchMax: number,
     cb: (count: number, truncated: number, errno: number) => void,
+    vnetBytes: number,
   ): ReaderHandle;
   readStop(reader: ReaderHandle): void;
   /** Returns 0 or the errno of the failed write(2). */
   write(fd: number, packet: Uint8Array, offset: number, length: number): number;
   /** Fills result with [written, again, failed, lastErrno] and returns written. */
   writeBatch(fd: number, packets: readonly Uint8Array[], count: number, result: Int32Array): number;
+  /** One writev(2) of header then packet (IFF_VNET_HDR); returns 0 or errno. */
+  writeVnet(fd: number, header: Uint8Array, packet: Uint8Array): number;
   readonly constants: { IFF_VNET_HDR: number; IFF_MULTI_QUEUE: number; EAGAIN: number; EEXIST: number };
 }
 
@@ -104,7 +108,14 @@ export interface OpenTunOptions {
   readonly devicePath?: string;
   /** Path of the .node file, instead of native/build/Release. */
   readonly addonPath?: string;
+  /**
+   * IFF_VNET_HDR: every packet crosses the fd behind a 10-byte virtio_net_hdr, which lets hypha
+   * write GSO super-packets (writeSegments). Reads strip it; write() adds an empty one.
+   */
+  readonly vnetHeader?: boolean;
 }
+
+const NO_OFFLOAD = new Uint8Array(VNET_HEADER_BYTES);
 
 /**
  * Creates (or attaches to) the TUN interface `name` with IFF_TUN | IFF_NO_PI and returns it,
@@ -118,7 +129,11 @@ export function openTun(opts: OpenTunOptions): NativeTun {
   const addon = loadTunAddon(opts.addonPath);
   let opened: { fd: number; name: string };
   try {
-    opened = addon.open(opts.name, 0, opts.devicePath ?? TUN_DEVICE_PATH);
+    opened = addon.open(
+      opts.name,
+      opts.vnetHeader ? addon.constants.IFF_VNET_HDR : 0,
+      opts.devicePath ?? TUN_DEVICE_PATH,
+    );
   } catch (err) {
     throw tunErrorFrom('HYPHA_ERR_TUN_OPEN', err);
   }
@@ -233,9 +248,30 @@ export class NativeTun implements TunDevice {
     this.#errorHandler = handler;
   }
 
+  /** True when the device was opened with IFF_VNET_HDR (writeSegments works). */
+  get vnetHeader(): boolean {
+    return this.#opts.vnetHeader === true;
+  }
+
   write(packet: Uint8Array): boolean {
     this.#checkOpen();
-    const err = this.#addon.write(this.fd, packet, 0, packet.byteLength);
+    const err = this.#opts.vnetHeader
+      ? this.#addon.writeVnet(this.fd, NO_OFFLOAD, packet)
+      : this.#addon.write(this.fd, packet, 0, packet.byteLength);
+    return this.#written(err);
+  }
+
+  /**
+   * Writes a packet behind its own virtio_net_hdr (a GSO super-packet the kernel takes as one, as
+   * if GRO had built it). Only on a device opened with `vnetHeader`.
+   */
+  writeSegments(header: Uint8Array, packet: Uint8Array): boolean {
+    this.#checkOpen();
+    if (!this.#opts.vnetHeader) throw new TunError('HYPHA_ERR_TUN_IO', `TUN ${this.name} has no vnet header`);
+    return this.#written(this.#addon.writeVnet(this.fd, header, packet));
+  }
+
+  #written(err: number): boolean {
     if (err === 0) {
       this.stats.txPackets++;
       return true;
@@ -249,6 +285,11 @@ export class NativeTun implements TunDevice {
   writeBatch(packets: readonly Uint8Array[], count: number = packets.length): number {
     checkInt('count', count, 0, packets.length);
     this.#checkOpen();
+    if (this.#opts.vnetHeader) {
+      let written = 0;
+      for (let i = 0; i < count; i++) if (this.write(packets[i]!)) written++;
+      return written;
+    }
     const r = this.#writeResult;
     const written = this.#addon.writeBatch(this.fd, packets, count, r);
     this.stats.txPackets += written;
@@ -289,6 +330,7 @@ export class NativeTun implements TunDevice {
       layout.headroom,
       layout.batchMax,
       (count, truncated, errno) => this.#onRead(batch, count, truncated, errno),
+      this.#opts.vnetHeader ? VNET_HEADER_BYTES : 0,
     );
   }
 
