@@ -13,9 +13,10 @@
  *       lengths[i] = bytes, segments[i] = the GRO segment size (0: one datagram), addrs[24*i..] =
  *       the source as an address record; then one call cb(count, truncated, errno).
  *   readStop(reader)
- *   sendBatch(fd, family, slab, lengths, addrs, slotSize, count, gso, result) -> datagrams sent
- *       Sends slots [0, count) with sendmmsg(2). With gso = 1, a run of consecutive slots to the
- *       same address with equal lengths (the last may be shorter) goes as one UDP_SEGMENT send.
+ *   sendBatch(fd, family, slab, lengths, addrs, slotSize, count, gsoMax, result) -> datagrams sent
+ *       Sends slots [0, count) with sendmmsg(2). With gsoMax > 0, a run of consecutive slots to the
+ *       same address with equal lengths of at most gsoMax bytes (the last may be shorter) goes as
+ *       one UDP_SEGMENT send (a segment must fit the path's MTU: larger ones go alone, fragmented).
  *       A datagram the kernel refuses (EHOSTUNREACH, EMSGSIZE, ...) is counted as failed and the
  *       rest go on; EAGAIN (the send buffer is full) drops it and every one after it as `again`.
  *       result = [sent, again, failed, lastErrno, gsoFailed] (gsoFailed: refused UDP_SEGMENT sends).
@@ -159,6 +160,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   int32_t rcv = buffer_bytes > 0 ? set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, buffer_bytes) : 0;
   int32_t snd = buffer_bytes > 0 ? set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, buffer_bytes) : 0;
+  /* A datagram larger than the path's MTU (a TUN MTU above what the underlay carries) is sent as
+   * IP fragments rather than refused with EMSGSIZE. */
+  int dont = IP_PMTUDISC_DONT;
+  (void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof dont);
+  if (family == 6) {
+    int dont6 = IPV6_PMTUDISC_DONT;
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &dont6, sizeof dont6);
+  }
   int on = 1;
   int gro = setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on) == 0;
 
@@ -302,7 +311,7 @@ static napi_value js_read_stop(napi_env env, napi_callback_info info) {
 
 static napi_value js_send_batch(napi_env env, napi_callback_info info) {
   napi_value argv[9];
-  int32_t fd, family, slot_size, count, gso;
+  int32_t fd, family, slot_size, count, gso_max;
   uint8_t *slab, *addrs, *res_bytes;
   uint32_t *lengths;
   size_t slab_len, addrs_len, lengths_len, res_len;
@@ -312,7 +321,7 @@ static napi_value js_send_batch(napi_env env, napi_callback_info info) {
   if (!get_u32_array(env, argv[3], "lengths", &lengths, &lengths_len)) return NULL;
   if (!get_bytes(env, argv[4], &addrs, &addrs_len)) return throw_type(env, ADDON_NAME ": addrs must be a Uint8Array");
   if (!get_i32(env, argv[5], "slotSize", &slot_size) || !get_i32(env, argv[6], "count", &count) ||
-      !get_i32(env, argv[7], "gso", &gso))
+      !get_i32(env, argv[7], "gsoMax", &gso_max))
     return NULL;
   if (!get_bytes(env, argv[8], &res_bytes, &res_len) || res_len < 20)
     return throw_type(env, ADDON_NAME ": result must be an Int32Array(5)");
@@ -340,7 +349,7 @@ static napi_value js_send_batch(napi_env env, napi_callback_info info) {
       const uint8_t *rec = addrs + (size_t)i * ADDR_RECORD;
       uint32_t len = lengths[i];
       int32_t segs = 1;
-      if (gso) {
+      if (gso_max > 0 && len <= (uint32_t)gso_max) {
         size_t total = len;
         while (i + segs < count && segs < MAX_SEGMENTS && niov + (size_t)segs < iov_cap) {
           uint32_t next = lengths[i + segs];

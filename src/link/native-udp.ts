@@ -57,7 +57,7 @@ export interface UdpAddon {
     addrs: Uint8Array,
     slotSize: number,
     count: number,
-    gso: number,
+    gsoMax: number,
     result: Int32Array,
   ): number;
   readonly constants: { ADDR_RECORD: number; MAX_BATCH: number; EAGAIN: number };
@@ -91,11 +91,17 @@ const RECV_SLOT = 65_536;
 
 const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `errno-${n}`;
+/**
+ * The largest datagram sent in a GSO run: each segment must fit the path's MTU, and 1452 bytes fit
+ * a 1500-byte underlay under IPv6 and UDP headers. Larger datagrams go alone (fragmented by IP).
+ */
+const GSO_MAX_DATAGRAM = 1500 - 40 - 8;
 /** Errors of a GSO send that mean "this path cannot segment": fall back to one datagram per send. */
 const GSO_REFUSALS = new Set([
   osConstants.errno.EINVAL,
   osConstants.errno.EIO,
   osConstants.errno.ENOPROTOOPT,
+  osConstants.errno.EMSGSIZE,
 ]);
 
 export interface NativeUdpOptions {
@@ -124,7 +130,7 @@ export class NativeUdpLink implements UdpLink {
   private reader: ReaderHandle | undefined;
   private closed = false;
   private corks = 0;
-  private gso = 1;
+  private gsoMax = GSO_MAX_DATAGRAM;
   // Receive side.
   private readonly rxSlab = Buffer.alloc(BATCH * RECV_SLOT);
   private readonly rxLengths = new Uint32Array(BATCH);
@@ -241,7 +247,7 @@ export class NativeUdpLink implements UdpLink {
 
   private transmit(slab: Uint8Array, lengths: Uint32Array, addrs: Uint8Array, slot: number, n: number): void {
     const r = this.txResult;
-    const sent = this.addon.sendBatch(this.fd, this.family, slab, lengths, addrs, slot, n, this.gso, r);
+    const sent = this.addon.sendBatch(this.fd, this.family, slab, lengths, addrs, slot, n, this.gsoMax, r);
     this.stats['tx.batches']++;
     this.stats['tx.datagrams'] += sent;
     let bytes = 0;
@@ -255,8 +261,8 @@ export class NativeUdpLink implements UdpLink {
     const errno = r[3]!;
     if (again > 0) this.count('tx.error.EAGAIN', again);
     if (failed > 0) this.count(`tx.error.${errnoName(errno)}`, failed);
-    if (r[4]! > 0 && this.gso === 1 && GSO_REFUSALS.has(errno)) {
-      this.gso = 0;
+    if (r[4]! > 0 && this.gsoMax > 0 && GSO_REFUSALS.has(errno)) {
+      this.gsoMax = 0;
       this.count('tx.gso-disabled');
     }
   }
