@@ -7,9 +7,9 @@
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
 import { type EngineState, notify } from './_state.js';
 import type { NeighbourId } from './api.js';
-import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA, URGENT_RESEND_MS } from './constants.js';
+import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
 import type { Neighbour } from './neighbour.js';
-import { type PrefixEntry, routeMetric, significantChange } from './route.js';
+import { type PrefixEntry, routeMetric } from './route.js';
 import { TimerKind } from './timers.js';
 
 /** The interval written into our Updates, in centiseconds. */
@@ -21,22 +21,7 @@ function intervalCs(s: EngineState): number {
 export function advertise(s: EngineState, e: PrefixEntry): Update | undefined {
   const sel = e.selected;
   if (sel === undefined) return undefined;
-  let metric = routeMetric(sel);
-  // A small decrease since the last announcement of this seqno is not passed on: we keep announcing
-  // the old metric (a higher metric is always safe for loop-freedom; the FD records what we send).
-  // Announcing it would lower our FD for the seqno, and the next small increase (RTT or ETX noise)
-  // would make our own route unfeasible for the neighbours that route through us: a seqno request
-  // and a network-wide seqno bump, several a minute per 100 nodes at 20% loss.
-  const adv = e.advertised;
-  if (
-    adv !== undefined &&
-    adv.metric < METRIC_INFINITY &&
-    adv.seqno === sel.seqno &&
-    metric < adv.metric &&
-    !significantChange(adv.metric, metric, METRIC_TRIGGER_MIN_DELTA)
-  ) {
-    metric = adv.metric;
-  }
+  const metric = routeMetric(sel);
   const source = s.sources.findSource(sel.sourceKey);
   if (source !== undefined) s.sources.noteAdvertised(source, sel.seqno, metric, s.now);
   e.advertised = { seqno: sel.seqno, metric };
