@@ -8,6 +8,8 @@
  *   closeFd(fd)
  *   setMtu(name, mtu) / getMtu(name)                          SIOCSIFMTU / SIOCGIFMTU
  *   setTxQueueLen(name, length)                               SIOCSIFTXQLEN
+ *   setOffload(fd, flags)                                     TUNSETOFFLOAD (TUN_F_CSUM, TUN_F_TSO6)
+ *   checksum(buf, start, end, initial) -> folded 16-bit sum   RFC 1071, no syscall
  *   setUp(name)                                               SIOCSIFFLAGS |= IFF_UP
  *   addAddress(name, addr16, prefixLen)                       SIOCSIFADDR, struct in6_ifreq
  *   readStart(fd, slab, lengths, slotSize, headroom, batchMax, cb, vnetBytes) -> reader
@@ -166,6 +168,47 @@ static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
                          "MTU %d is out of range for %s (IPv6 needs at least 1280)", mtu, name);
     return throw_errno(env, err, "ioctl(SIOCSIFMTU)", "cannot set the MTU of %s%s", name, config_hint(err));
   }
+  return NULL;
+}
+
+/* The Internet checksum's sum (RFC 1071) of buf[start, end) plus `initial`, folded to 16 bits, not
+ * complemented: what finishing a TSO segment or a partial checksum needs per packet. */
+static napi_value js_checksum(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  uint8_t *buf;
+  size_t len;
+  int32_t start, end;
+  uint32_t initial;
+  if (!get_args(env, info, 4, argv) || !get_bytes(env, argv[0], &buf, &len) || !get_i32(env, argv[1], "start", &start) ||
+      !get_i32(env, argv[2], "end", &end) || napi_get_value_uint32(env, argv[3], &initial) != napi_ok)
+    return throw_type(env, "hypha_tun: checksum(buf, start, end, initial)");
+  if (start < 0 || end < start || (size_t)end > len) return throw_range(env, "hypha_tun: start/end outside the buffer");
+  uint64_t sum = initial;
+  const uint8_t *p = buf + start;
+  size_t n = (size_t)(end - start);
+  while (n >= 4) {
+    sum += ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    sum += ((uint32_t)p[0] << 8) | p[1];
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) sum += (uint32_t)p[0] << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return make_int(env, (int32_t)sum);
+}
+
+/* TUNSETOFFLOAD: what the kernel may hand us unfinished (partial checksums, TSO super-packets). */
+static napi_value js_set_offload(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd, flags;
+  if (!get_args(env, info, 2, argv) || !get_i32(env, argv[0], "fd", &fd) || !get_i32(env, argv[1], "flags", &flags))
+    return NULL;
+  if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)flags) < 0)
+    return throw_errno(env, errno, "ioctl(TUNSETOFFLOAD)", "cannot set TUN offloads 0x%x", flags);
   return NULL;
 }
 
@@ -470,6 +513,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setMtu", NULL, js_set_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getMtu", NULL, js_get_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setTxQueueLen", NULL, js_set_tx_queue_len, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setOffload", NULL, js_set_offload, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"checksum", NULL, js_checksum, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setUp", NULL, js_set_up, NULL, NULL, NULL, napi_enumerable, NULL},
       {"addAddress", NULL, js_add_address, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readStart", NULL, js_read_start, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -484,6 +529,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_create_object(env, &c);
   set_const(env, c, "IFF_VNET_HDR", IFF_VNET_HDR);
   set_const(env, c, "IFF_MULTI_QUEUE", IFF_MULTI_QUEUE);
+  set_const(env, c, "TUN_F_CSUM", TUN_F_CSUM);
+  set_const(env, c, "TUN_F_TSO6", TUN_F_TSO6);
   set_const(env, c, "IFNAMSIZ", IFNAMSIZ);
   set_const(env, c, "EAGAIN", EAGAIN);
   set_const(env, c, "EEXIST", EEXIST);

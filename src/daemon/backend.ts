@@ -154,6 +154,7 @@ export function createBackend(node: RunningNode, now: () => number): AdminBacken
       counters['dataplane.pending.dropped'] = node.forwarder.pending.dropped;
       prefixed('tun', { ...node.tun.stats }, counters);
       prefixed('tun.gro', node.tunWriter.counters(), counters);
+      prefixed('tun.offload', node.tunReader.counters(), counters);
       prefixed('udp', node.udp.counters(), counters);
       const gauges: Record<string, number> = {
         'dataplane.pending.packets': node.forwarder.pending.size,

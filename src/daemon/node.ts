@@ -22,8 +22,8 @@ import type { Endpoint, PeerTarget } from '../link/api.js';
 import { createLinkManager } from '../link/manager.js';
 import { openUdpLink, type UdpLink } from '../link/udp.js';
 import { createRoutingEngine } from '../routing/engine.js';
+import { TunBatchReader } from '../tun/batch-reader.js';
 import { CoalescingWriter } from '../tun/coalescing-writer.js';
-import { packetAt } from '../tun/device.js';
 import { configureTun, type NativeTun, type TunDevice } from '../tun/index.js';
 import { toHex } from '../util/bytes.js';
 import { AE } from '../wire/babel/types.js';
@@ -57,6 +57,8 @@ export interface RunningNode {
   readonly tun: TunDevice;
   /** Writes to the TUN, merging TCP trains. */
   readonly tunWriter: CoalescingWriter;
+  /** Reads TUN batches, cutting TSO super-packets. */
+  readonly tunReader: TunBatchReader;
   /** The link socket (its counters: datagrams, batches, send errors by errno). */
   readonly udp: UdpLink;
   readonly links: LinkDriver;
@@ -109,6 +111,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     mtu: config.tun_mtu,
     address: identity.address,
     vnetHeader: true,
+    offload: true,
   });
   let udp: UdpLink;
   try {
@@ -179,6 +182,7 @@ function assemble(
     now(),
   );
   const tunWriter = new CoalescingWriter(tun);
+  const tunReader = new TunBatchReader(tun);
   let forwarder: Forwarder | undefined;
   const routing = new RoutingDriver(
     engine,
@@ -216,7 +220,7 @@ function assemble(
     const t = now();
     udp.cork();
     try {
-      for (let i = 0; i < batch.count; i++) fwd.fromTun(packetAt(batch, i), t);
+      tunReader.forEach(batch, (packet) => fwd.fromTun(packet, t));
     } finally {
       udp.uncork();
     }
@@ -245,6 +249,7 @@ function assemble(
     startedAt: now(),
     tun,
     tunWriter,
+    tunReader,
     links,
     udp,
     routing,

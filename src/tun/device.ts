@@ -107,6 +107,12 @@ export function packetAt(batch: PacketBatch, i: number): Buffer {
   return batch.data.subarray(o, o + batch.lengths[i]!);
 }
 
+/** The virtio_net_hdr read in front of packet `i` (a device with a vnet header puts it in the headroom). */
+export function vnetHeaderAt(batch: PacketBatch, i: number): Buffer {
+  const o = i * batch.slotSize + batch.headroom;
+  return batch.data.subarray(o - VNET_HEADER_BYTES, o);
+}
+
 /** Buffer layout of a read batch. */
 export interface BatchLayout {
   readonly batchMax: number;

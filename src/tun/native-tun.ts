@@ -28,6 +28,8 @@ interface TunAddon {
   setMtu(name: string, mtu: number): void;
   getMtu(name: string): number;
   setTxQueueLen(name: string, length: number): void;
+  setOffload(fd: number, flags: number): void;
+  checksum(buf: Uint8Array, start: number, end: number, initial: number): number;
   setUp(name: string): void;
   addAddress(name: string, address: Uint8Array, prefixLen: number): void;
   readStart(
@@ -47,7 +49,14 @@ interface TunAddon {
   writeBatch(fd: number, packets: readonly Uint8Array[], count: number, result: Int32Array): number;
   /** One writev(2) of header then packet (IFF_VNET_HDR); returns 0 or errno. */
   writeVnet(fd: number, header: Uint8Array, packet: Uint8Array): number;
-  readonly constants: { IFF_VNET_HDR: number; IFF_MULTI_QUEUE: number; EAGAIN: number; EEXIST: number };
+  readonly constants: {
+    IFF_VNET_HDR: number;
+    IFF_MULTI_QUEUE: number;
+    TUN_F_CSUM: number;
+    TUN_F_TSO6: number;
+    EAGAIN: number;
+    EEXIST: number;
+  };
 }
 
 /** The reader's own view of its batch: it sets `count` before each handler call. */
@@ -113,6 +122,11 @@ export interface OpenTunOptions {
    * write GSO super-packets (writeSegments). Reads strip it; write() adds an empty one.
    */
   readonly vnetHeader?: boolean;
+  /**
+   * With `vnetHeader`: let the kernel hand over TCP super-packets (TSO, up to 64 KiB) and partial
+   * checksums (TUN_F_TSO6 | TUN_F_CSUM); the reader must finish them (offload.ts).
+   */
+  readonly offload?: boolean;
 }
 
 const NO_OFFLOAD = new Uint8Array(VNET_HEADER_BYTES);
@@ -138,6 +152,8 @@ export function openTun(opts: OpenTunOptions): NativeTun {
     throw tunErrorFrom('HYPHA_ERR_TUN_OPEN', err);
   }
   try {
+    if (opts.offload && opts.vnetHeader)
+      addon.setOffload(opened.fd, addon.constants.TUN_F_CSUM | addon.constants.TUN_F_TSO6);
     return new NativeTun(addon, opened.fd, opened.name, addon.getMtu(opened.name), opts);
   } catch (err) {
     addon.closeFd(opened.fd);
@@ -248,6 +264,15 @@ export class NativeTun implements TunDevice {
     this.#errorHandler = handler;
   }
 
+  /** The Internet checksum sum of buf[start, end) plus `initial`, folded, in C (offload.ts's ChecksumSum). */
+  readonly checksum = (buf: Uint8Array, start: number, end: number, initial: number): number =>
+    this.#addon.checksum(buf, start, end, initial);
+
+  /** True when reads may be TSO super-packets or carry partial checksums (see offload.ts). */
+  get offload(): boolean {
+    return this.#opts.offload === true && this.#opts.vnetHeader === true;
+  }
+
   /** True when the device was opened with IFF_VNET_HDR (writeSegments works). */
   get vnetHeader(): boolean {
     return this.#opts.vnetHeader === true;
@@ -311,7 +336,8 @@ export class NativeTun implements TunDevice {
   }
 
   #startReading(): void {
-    const layout = batchLayout(this.#mtu, this.#opts);
+    // With TSO a read can be a whole 64 KiB super-packet, whatever the MTU.
+    const layout = batchLayout(this.offload ? TUN_MAX_MTU : this.#mtu, this.#opts);
     const batch: MutableBatch = {
       count: 0,
       data: Buffer.alloc(layout.batchMax * layout.slotSize),
