@@ -8,40 +8,25 @@
  * (NONE or TCPV6, maybe with the ECN bit), hdr_len, gso_size, csum_start, csum_offset.
  */
 import { VNET_HEADER_BYTES } from './device.js';
-
-const VNET_F_NEEDS_CSUM = 1;
-const GSO_NONE = 0;
-const GSO_TCPV6 = 4;
-const GSO_ECN = 0x80;
-const IPV6_HEADER = 40;
-const TCP_FLAG_FIN = 0x01;
-const TCP_FLAG_PSH = 0x08;
-const TCP_FLAG_CWR = 0x80;
+import {
+  type ChecksumSum,
+  fold,
+  IPV6_HEADER,
+  pseudoHeaderSum,
+  sumBytes,
+  TCP_CHECKSUM_OFFSET,
+  TCP_FLAG_CWR,
+  TCP_FLAG_FIN,
+  TCP_FLAG_PSH,
+  VNET_F_NEEDS_CSUM,
+  VNET_GSO_ECN,
+  VNET_GSO_NONE,
+  VNET_GSO_TCPV6,
+} from './tcp-fields.js';
 
 export type OffloadResult = 'plain' | 'checksummed' | 'segmented' | 'malformed';
 
 const u16le = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
-
-/**
- * The one's complement sum of `b[from..to)` as 16-bit big-endian words, plus `initial` (which
- * may be folded or not): the result may be unfolded. The native one (NativeTun.checksum) is
- * several times faster; this is the reference and the fallback.
- */
-export type ChecksumSum = (b: Uint8Array, from: number, to: number, initial: number) => number;
-
-export function sumBytes(b: Uint8Array, from: number, to: number, initial: number): number {
-  let sum = initial;
-  let i = from;
-  for (; i + 1 < to; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
-  if (i < to) sum += b[i]! << 8;
-  return sum;
-}
-
-const fold = (sum: number): number => {
-  let s = sum;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
-  return s;
-};
 
 /** Writes the checksum the packet's NEEDS_CSUM asks for: the sum from csum_start, seeded by the field's partial sum. */
 function completeChecksum(p: Uint8Array, start: number, offset: number, sum: ChecksumSum): boolean {
@@ -52,11 +37,6 @@ function completeChecksum(p: Uint8Array, start: number, offset: number, sum: Che
   p[at] = c >> 8;
   p[at + 1] = c & 0xff;
   return true;
-}
-
-/** The IPv6 pseudo-header sum for `length` bytes of TCP, folded. */
-function pseudoHeader(p: Uint8Array, length: number, sum: ChecksumSum): number {
-  return fold(sum(p, 8, IPV6_HEADER, 0) + (length >>> 16) + (length & 0xffff) + 6);
 }
 
 /**
@@ -71,10 +51,10 @@ export function finishOffloads(
 ): OffloadResult {
   if (vnet.length < VNET_HEADER_BYTES) return 'malformed';
   const flags = vnet[0]!;
-  const gsoType = vnet[1]! & ~GSO_ECN;
+  const gsoType = vnet[1]! & ~VNET_GSO_ECN;
   const csumStart = u16le(vnet, 6);
   const csumOffset = u16le(vnet, 8);
-  if (gsoType === GSO_NONE) {
+  if (gsoType === VNET_GSO_NONE) {
     if ((flags & VNET_F_NEEDS_CSUM) === 0) {
       emit(packet);
       return 'plain';
@@ -83,7 +63,7 @@ export function finishOffloads(
     emit(packet);
     return 'checksummed';
   }
-  if (gsoType !== GSO_TCPV6) return 'malformed';
+  if (gsoType !== VNET_GSO_TCPV6) return 'malformed';
   const size = u16le(vnet, 4);
   if (packet.length < IPV6_HEADER + 20 || packet[0]! >> 4 !== 6 || size === 0) return 'malformed';
   const l4 = csumStart; // the TCP header, after any extension headers
@@ -114,11 +94,11 @@ export function finishOffloads(
     if (!last) f &= ~(TCP_FLAG_FIN | TCP_FLAG_PSH);
     if (off > 0) f &= ~TCP_FLAG_CWR;
     seg[l4 + 13] = f;
-    seg[l4 + 16] = 0;
-    seg[l4 + 17] = 0;
-    const c = ~fold(sum(seg, l4, seg.length, pseudoHeader(seg, seg.length - l4, sum))) & 0xffff;
-    seg[l4 + 16] = c >> 8;
-    seg[l4 + 17] = c & 0xff;
+    seg[l4 + TCP_CHECKSUM_OFFSET] = 0;
+    seg[l4 + TCP_CHECKSUM_OFFSET + 1] = 0;
+    const c = ~fold(sum(seg, l4, seg.length, pseudoHeaderSum(seg, seg.length - l4, sum))) & 0xffff;
+    seg[l4 + TCP_CHECKSUM_OFFSET] = c >> 8;
+    seg[l4 + TCP_CHECKSUM_OFFSET + 1] = c & 0xff;
     emit(seg);
   }
   return 'segmented';

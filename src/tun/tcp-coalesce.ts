@@ -12,21 +12,21 @@
  */
 
 import { VNET_HEADER_BYTES } from './device.js';
+import {
+  TCP_FLAG_ACK as FLAG_ACK,
+  TCP_FLAG_PSH as FLAG_PSH,
+  IPV6_HEADER,
+  NEXT_HEADER_TCP,
+  pseudoHeaderSum,
+  TCP_CHECKSUM_OFFSET,
+  TCP_MIN_HEADER,
+  VNET_F_NEEDS_CSUM,
+  VNET_GSO_TCPV6,
+} from './tcp-fields.js';
 
-const IPV6_HEADER = 40;
-const NEXT_HEADER_TCP = 6;
-const TCP_MIN_HEADER = 20;
-const FLAG_ACK = 0x10;
-const FLAG_PSH = 0x08;
 /** IPv6's payload length field is 16 bits. */
 const MAX_PAYLOAD = 0xffff;
 const MAX_SEGMENTS = 64;
-
-/** struct virtio_net_hdr fields, little endian (virtio 1.0; x86 and arm64 alike). */
-const VNET_F_NEEDS_CSUM = 1;
-const VNET_GSO_TCPV6 = 4;
-/** The TCP checksum field's offset in the TCP header. */
-const TCP_CHECKSUM_OFFSET = 16;
 
 /** One write to the TUN: a packet, with a GSO header when it is a merged train. */
 export interface TunWrite {
@@ -167,13 +167,4 @@ function merge(t: Train): TunWrite {
   view.setUint16(6, IPV6_HEADER, true); // csum_start
   view.setUint16(8, TCP_CHECKSUM_OFFSET, true); // csum_offset
   return { packet: out, header, segments: t.parts.length };
-}
-
-/** The IPv6 pseudo-header (RFC 8200 §8.1) sum for TCP, folded to 16 bits, not complemented. */
-export function pseudoHeaderSum(p: Uint8Array, upperLength: number): number {
-  let sum = 0;
-  for (let i = 8; i < IPV6_HEADER; i += 2) sum += (p[i]! << 8) | p[i + 1]!;
-  sum += (upperLength >>> 16) + (upperLength & 0xffff) + NEXT_HEADER_TCP;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { finishOffloads, sumBytes } from '../../src/tun/offload.js';
+import { finishOffloads } from '../../src/tun/offload.js';
+import { sumBytes } from '../../src/tun/tcp-fields.js';
 
 const ADDON = fileURLToPath(new URL('../../native/build/Release/hypha_tun.node', import.meta.url));
 const native = existsSync(ADDON)

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VNET_HEADER_BYTES } from '../../src/tun/device.js';
-import { coalesceTcp, pseudoHeaderSum, type TunWrite } from '../../src/tun/tcp-coalesce.js';
+import { coalesceTcp, type TunWrite } from '../../src/tun/tcp-coalesce.js';
+import { pseudoHeaderSum } from '../../src/tun/tcp-fields.js';
 
 const ACK = 0x10;
 const PSH = 0x08;
