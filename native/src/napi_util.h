@@ -14,9 +14,19 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef ADDON_NAME
 #error "define ADDON_NAME before including napi_util.h"
+/* closeFd(fd) for an addon: `what` names the fd in the error ("TUN", "UDP"). */
+static inline napi_value close_fd_call(napi_env env, napi_callback_info info, const char *what) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!get_args(env, info, 1, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "cannot close %s fd %d", what, fd);
+  return NULL;
+}
+
 #endif
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -118,6 +128,15 @@ static inline napi_value make_int(napi_env env, int32_t v) {
   napi_value out;
   napi_create_int32(env, v, &out);
   return out;
+}
+
+/* closeFd(fd) for an addon: `what` names the fd in the error ("TUN", "UDP"). */
+static inline napi_value close_fd_call(napi_env env, napi_callback_info info, const char *what) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!get_args(env, info, 1, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "cannot close %s fd %d", what, fd);
+  return NULL;
 }
 
 #endif

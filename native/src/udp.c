@@ -188,11 +188,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close_fd(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  int32_t fd;
-  if (!get_args(env, info, 1, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
-  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "cannot close UDP fd %d", fd);
-  return NULL;
+  return close_fd_call(env, info, "UDP");
 }
 
 /* ---- batched reads --------------------------------------------------------------------- */
