@@ -32,6 +32,7 @@ import { LinkDriver } from './link-driver.js';
 import { loadNetworkKeys } from './network.js';
 import { RoutingDriver } from './routing-driver.js';
 import { createVerifier } from './signing.js';
+import { warmDataPath } from './warm-up.js';
 
 /** How often the forwarder expires waiting packets and e2e keys. */
 const HOUSEKEEPING_MS = 1_000;
@@ -143,11 +144,11 @@ function assemble(
   const { config, log } = opts;
   const now = monotonicNow;
   const table = new ForwardingTable();
-  const e2e = new E2e({
-    identity,
-    algorithm: chooseE2eAlgorithm(cpuInfoHasAes(readCpuInfo())),
-    randomBytes,
-  });
+  const algorithm = chooseE2eAlgorithm(cpuInfoHasAes(readCpuInfo()));
+  const e2e = new E2e({ identity, algorithm, randomBytes });
+  // Before any packet: the first real ones then run optimized code (src/daemon/warm-up.ts).
+  const warm = warmDataPath(algorithm, config.tun_mtu);
+  log.debug({ ms: Math.round(warm.ms), packets: warm.delivered }, 'data path warmed up');
   const links = new LinkDriver(
     createLinkManager(
       { identity, keys, randomBytes, random },
