@@ -10,7 +10,7 @@
 import { randomBytes as cryptoRandomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Config, PeerEndpoint } from '../config/index.js';
+import { type Config, DEFAULT_TUN_MTU, type PeerEndpoint } from '../config/index.js';
 import { chooseE2eAlgorithm, cpuInfoHasAes, E2e } from '../crypto/e2e/index.js';
 import type { NetworkKeys } from '../crypto/network-key.js';
 import { Forwarder } from '../dataplane/forwarder.js';
@@ -183,7 +183,8 @@ function assemble(
     now(),
   );
   const tunWriter = new CoalescingWriter(tun);
-  const tunReader = new TunBatchReader(tun);
+  // TCP is cut to what a 1500-byte underlay carries whole (the default MTU), whatever tun_mtu says.
+  const tunReader = new TunBatchReader(tun, DEFAULT_TUN_MTU);
   let forwarder: Forwarder | undefined;
   const routing = new RoutingDriver(
     engine,

@@ -11,7 +11,11 @@ import { finishOffloads } from './offload.js';
 export class TunBatchReader {
   private readonly counts = new Counters();
 
-  constructor(private readonly tun: NativeTun) {}
+  /** `maxPacket`: TCP leaves in packets of at most this many bytes (see finishOffloads). */
+  constructor(
+    private readonly tun: NativeTun,
+    private readonly maxPacket = Number.POSITIVE_INFINITY,
+  ) {}
 
   forEach(batch: PacketBatch, each: (packet: Uint8Array) => void): void {
     if (!this.tun.offload) {
@@ -19,7 +23,9 @@ export class TunBatchReader {
       return;
     }
     for (let i = 0; i < batch.count; i++)
-      this.counts.add(finishOffloads(vnetHeaderAt(batch, i), packetAt(batch, i), each, this.tun.checksum));
+      this.counts.add(
+        finishOffloads(vnetHeaderAt(batch, i), packetAt(batch, i), each, this.tun.checksum, this.maxPacket),
+      );
   }
 
   counters(): Record<string, number> {

@@ -12,6 +12,7 @@ import {
   type ChecksumSum,
   fold,
   IPV6_HEADER,
+  NEXT_HEADER_TCP,
   pseudoHeaderSum,
   sumBytes,
   TCP_CHECKSUM_OFFSET,
@@ -41,13 +42,16 @@ function completeChecksum(p: Uint8Array, start: number, offset: number, sum: Che
 
 /**
  * Turns one packet read behind `vnet` into ready packets, passed to `emit` in order (the first
- * may be `packet` itself, changed in place). Returns what was done.
+ * may be `packet` itself, changed in place). TCP leaves in packets of at most `maxPacket` bytes
+ * (smaller segments than the kernel's MSS are valid TCP): with a TUN MTU above what the underlay
+ * carries whole, TCP then never needs IP fragments. Returns what was done.
  */
 export function finishOffloads(
   vnet: Uint8Array,
   packet: Uint8Array,
   emit: (p: Uint8Array) => void,
   sum: ChecksumSum = sumBytes,
+  maxPacket = Number.POSITIVE_INFINITY,
 ): OffloadResult {
   if (vnet.length < VNET_HEADER_BYTES) return 'malformed';
   const flags = vnet[0]!;
@@ -55,6 +59,8 @@ export function finishOffloads(
   const csumStart = u16le(vnet, 6);
   const csumOffset = u16le(vnet, 8);
   if (gsoType === VNET_GSO_NONE) {
+    if (packet.length > maxPacket && packet.length >= IPV6_HEADER + 20 && packet[6] === NEXT_HEADER_TCP)
+      return segmentTcp(packet, IPV6_HEADER, Number.POSITIVE_INFINITY, maxPacket, emit, sum);
     if ((flags & VNET_F_NEEDS_CSUM) === 0) {
       emit(packet);
       return 'plain';
@@ -66,11 +72,24 @@ export function finishOffloads(
   if (gsoType !== VNET_GSO_TCPV6) return 'malformed';
   const size = u16le(vnet, 4);
   if (packet.length < IPV6_HEADER + 20 || packet[0]! >> 4 !== 6 || size === 0) return 'malformed';
-  const l4 = csumStart; // the TCP header, after any extension headers
+  return segmentTcp(packet, csumStart, size, maxPacket, emit, sum);
+}
+
+/** Cuts a TCP packet whose header starts at `l4` into segments of `size` payload bytes at most, each packet at most `maxPacket`. */
+function segmentTcp(
+  packet: Uint8Array,
+  l4: number,
+  gsoSize: number,
+  maxPacket: number,
+  emit: (p: Uint8Array) => void,
+  sum: ChecksumSum,
+): OffloadResult {
   if (l4 < IPV6_HEADER || l4 + 20 > packet.length) return 'malformed';
   const thl = (packet[l4 + 12]! >> 4) * 4;
   const hdr = l4 + thl;
   if (thl < 20 || hdr > packet.length) return 'malformed';
+  const size = Math.min(gsoSize, maxPacket - hdr);
+  if (!(size > 0)) return 'malformed';
   const flagsByte = packet[l4 + 13]!;
   const seq0 =
     ((packet[l4 + 4]! << 24) | (packet[l4 + 5]! << 16) | (packet[l4 + 6]! << 8) | packet[l4 + 7]!) >>> 0;

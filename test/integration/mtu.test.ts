@@ -1,7 +1,7 @@
 /**
  * A TUN MTU larger than the underlay carries (1420 over a 1500-byte veth: frames of up to 1568
- * bytes): the link socket must still get every packet across, as IP fragments, over both
- * underlay families, instead of refusing the datagrams (EMSGSIZE) and stalling TCP.
+ * bytes): TCP is cut to packets that fit (offload.ts), anything else goes as IP fragments, over
+ * both underlay families, instead of being refused (EMSGSIZE) and stalling TCP.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Mesh } from '../support/mesh.js';
@@ -44,5 +44,7 @@ describe.skipIf(!meshSupport.ok)(`a TUN MTU above the underlay's${skipNote}`, ()
     expect(r.receivedSha256).toBe(r.sentSha256);
     const stats = (await m().api<{ counters: Record<string, number> }>('a', 'stats'))?.counters ?? {};
     expect(stats['udp.tx.error.EMSGSIZE'] ?? 0).toBe(0);
+    // TCP was cut to packets the underlay carries whole (no IP fragments for TCP).
+    expect(stats['tun.offload.segmented']).toBeGreaterThan(0);
   }, 90_000);
 });

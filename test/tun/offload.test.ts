@@ -176,4 +176,25 @@ describe('finishing TUN offloads (TSO and partial checksums)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('cuts TCP to maxPacket bytes whatever the MSS, TSO or not, and leaves other packets whole', () => {
+    const payload = new Uint8Array(5000).map((_, i) => i & 0xff);
+    const tso = ipv6(6, tcp(10, 0x18, payload));
+    const out: Uint8Array[] = [];
+    const h = vnet({ flags: 1, gsoType: 4, hdrLen: 72, size: 1348, start: 40, offset: 16 });
+    expect(finishOffloads(h, tso, (s) => out.push(s), undefined, 1352)).toBe('segmented');
+    expect(out.map((s) => s.length)).toEqual([1352, 1352, 1352, 72 + 5000 - 3 * 1280]);
+    for (const s of out) expect(verify(s, 6)).toBe(0);
+    // A single full-MSS segment of a 1420-byte MTU, no GSO: cut in two.
+    const one = ipv6(6, tcp(7, 0x10, payload.subarray(0, 1420 - 72)));
+    const cut: Uint8Array[] = [];
+    expect(finishOffloads(new Uint8Array(10), one, (s) => cut.push(s), undefined, 1352)).toBe('segmented');
+    expect(cut.map((s) => s.length)).toEqual([1352, 1420 - 1352 + 72]);
+    expect(new DataView(cut[1]!.buffer).getUint32(44)).toBe(7 + 1280);
+    // UDP is never cut: it goes whole (and IP fragments it).
+    const udp = ipv6(17, new Uint8Array(1400));
+    const whole: Uint8Array[] = [];
+    expect(finishOffloads(new Uint8Array(10), udp, (s) => whole.push(s), undefined, 1352)).toBe('plain');
+    expect(whole).toEqual([udp]);
+  });
 });
