@@ -77,7 +77,7 @@ export async function runScenario(
     impl.maxOverlayMtu !== undefined &&
     env.options.mtu > impl.maxOverlayMtu
   )
-    record.note = `MTU ${env.options.mtu} + ${impl.name}'s headers exceed the 1500-byte underlay (largest that fits: ${impl.maxOverlayMtu})`;
+    record.note = `MTU ${env.options.mtu} + ${impl.name}'s headers exceed the 1500-byte underlay (largest that fits: ${impl.maxOverlayMtu}; hypha cuts TCP to fit and IP fragments the rest)`;
   record.version = await impl.version().catch((e: unknown) => `unknown (${errorText(e)})`);
 
   const say = (what: string) =>
