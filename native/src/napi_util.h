@@ -18,15 +18,6 @@
 
 #ifndef ADDON_NAME
 #error "define ADDON_NAME before including napi_util.h"
-/* closeFd(fd) for an addon: `what` names the fd in the error ("TUN", "UDP"). */
-static inline napi_value close_fd_call(napi_env env, napi_callback_info info, const char *what) {
-  napi_value argv[1];
-  int32_t fd;
-  if (!get_args(env, info, 1, argv) || !get_i32(env, argv[0], "fd", &fd)) return NULL;
-  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close", "cannot close %s fd %d", what, fd);
-  return NULL;
-}
-
 #endif
 
 /* ---- errors ---------------------------------------------------------------------------- */

@@ -142,6 +142,21 @@ static napi_value js_close_fd(napi_env env, napi_callback_info info) {
 
 /* ---- interface configuration ----------------------------------------------------------- */
 
+/* Sets one int-valued interface property (SIOCSIFMTU, SIOCSIFTXQLEN: both the ifreq's int). Returns
+ * 0, the ioctl's errno, or -1 with an exception pending (no control socket). */
+static int set_if_int(napi_env env, const char name[IFNAMSIZ], unsigned long request, int value) {
+  int s = ctl_socket(env);
+  if (s < 0) return -1;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, IFNAMSIZ);
+  ifr.ifr_ifru.ifru_ivalue = value;
+  int rc = ioctl(s, request, &ifr);
+  int err = errno;
+  close(s);
+  return rc < 0 ? err : 0;
+}
+
 static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   char name[IFNAMSIZ];
@@ -149,21 +164,12 @@ static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 2, argv) || !get_ifname(env, argv[0], name) ||
       !get_i32(env, argv[1], "mtu", &mtu))
     return NULL;
-  int s = ctl_socket(env);
-  if (s < 0) return NULL;
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  memcpy(ifr.ifr_name, name, IFNAMSIZ);
-  ifr.ifr_mtu = mtu;
-  int rc = ioctl(s, SIOCSIFMTU, &ifr);
-  int err = errno;
-  close(s);
-  if (rc < 0) {
-    if (err == EINVAL)
-      return throw_errno(env, err, "ioctl(SIOCSIFMTU)",
-                         "MTU %d is out of range for %s (IPv6 needs at least 1280)", mtu, name);
+  int err = set_if_int(env, name, SIOCSIFMTU, mtu);
+  if (err == EINVAL)
+    return throw_errno(env, err, "ioctl(SIOCSIFMTU)",
+                       "MTU %d is out of range for %s (IPv6 needs at least 1280)", mtu, name);
+  if (err > 0)
     return throw_errno(env, err, "ioctl(SIOCSIFMTU)", "cannot set the MTU of %s%s", name, config_hint(err));
-  }
   return NULL;
 }
 
@@ -217,16 +223,8 @@ static napi_value js_set_tx_queue_len(napi_env env, napi_callback_info info) {
       !get_i32(env, argv[1], "length", &qlen))
     return NULL;
   if (qlen < 1) return throw_range(env, "hypha_tun: queue length must be at least 1");
-  int s = ctl_socket(env);
-  if (s < 0) return NULL;
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  memcpy(ifr.ifr_name, name, IFNAMSIZ);
-  ifr.ifr_qlen = qlen;
-  int rc = ioctl(s, SIOCSIFTXQLEN, &ifr);
-  int err = errno;
-  close(s);
-  if (rc < 0)
+  int err = set_if_int(env, name, SIOCSIFTXQLEN, qlen);
+  if (err > 0)
     return throw_errno(env, err, "ioctl(SIOCSIFTXQLEN)", "cannot set the queue length of %s%s", name,
                        config_hint(err));
   return NULL;

@@ -2,9 +2,8 @@
  * The native AEAD addon (native/src/aead.c), or undefined when it is not built: src/crypto/aead.ts
  * then uses node:crypto. HYPHA_AEAD=node-crypto forces that too (to compare the two).
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { findAddon } from '../util/native-addon.js';
 
 declare const contextBrand: unique symbol;
 /** One OpenSSL cipher context with its key set, for sealing or for opening. */
@@ -38,14 +37,9 @@ export interface NativeAead {
   open: AeadAddon['open'];
 }
 
-const ADDON_FILE = 'native/build/Release/hypha_aead.node';
-const ADDON_CANDIDATES = [`../../${ADDON_FILE}`, `../../../${ADDON_FILE}`];
-
 function load(): NativeAead | undefined {
   if (process.env.HYPHA_AEAD === 'node-crypto') return undefined;
-  const file = ADDON_CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((f) =>
-    existsSync(f),
-  );
+  const file = findAddon('hypha_aead');
   if (file === undefined) return undefined;
   const addon = createRequire(import.meta.url)(file) as AeadAddon;
   return {

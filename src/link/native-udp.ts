@@ -7,10 +7,9 @@
  * A received datagram is a view into a slab that the next wake-up reuses: handlers copy what
  * they keep.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { findAddon } from '../util/native-addon.js';
 import type { Endpoint } from './api.js';
 import {
   ENDPOINT_RECORD_BYTES,
@@ -66,15 +65,10 @@ export interface UdpAddon {
 declare const readerBrand: unique symbol;
 type ReaderHandle = { readonly [readerBrand]: true };
 
-const ADDON_FILE = 'native/build/Release/hypha_udp.node';
-const ADDON_CANDIDATES = [`../../${ADDON_FILE}`, `../../../${ADDON_FILE}`];
-
 /** Loads the addon, or returns undefined when it is not built (the dgram socket then serves). */
 export function loadUdpAddon(): UdpAddon | undefined {
   if (process.platform !== 'linux') return undefined;
-  const file = ADDON_CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((f) =>
-    existsSync(f),
-  );
+  const file = findAddon('hypha_udp');
   if (file === undefined) return undefined;
   const addon = createRequire(import.meta.url)(file) as UdpAddon;
   if (addon.constants.ADDR_RECORD !== ENDPOINT_RECORD_BYTES)

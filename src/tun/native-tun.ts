@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { addonFile, findAddon } from '../util/native-addon.js';
 import {
   type BatchLayout,
   batchLayout,
@@ -66,9 +66,7 @@ type MutableBatch = { -readonly [K in keyof PacketBatch]: PacketBatch[K] };
 declare const readerBrand: unique symbol;
 type ReaderHandle = { readonly [readerBrand]: true };
 
-const ADDON_FILE = 'native/build/Release/hypha_tun.node';
-/** Where the addon sits relative to this module: from src/tun/ and from dist/src/tun/. */
-const ADDON_CANDIDATES = [`../../${ADDON_FILE}`, `../../../${ADDON_FILE}`];
+const ADDON_FILE = addonFile('hypha_tun');
 const BUILD_COMMAND = 'npm run build:native (needs python3, make and a C compiler)';
 
 let cachedAddon: TunAddon | undefined;
@@ -81,9 +79,7 @@ export function loadTunAddon(path?: string): TunAddon {
   if (path === undefined && cachedAddon) return cachedAddon;
   if (process.platform !== 'linux')
     throw new TunError('HYPHA_ERR_TUN_OPEN', `the TUN device needs Linux; this is ${process.platform}`);
-  const file =
-    path ??
-    ADDON_CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((f) => existsSync(f));
+  const file = path ?? findAddon('hypha_tun');
   if (file === undefined || !existsSync(file))
     throw new TunError(
       'HYPHA_ERR_TUN_OPEN',
