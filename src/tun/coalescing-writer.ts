@@ -32,6 +32,10 @@ export class CoalescingWriter {
     const queued = this.queue;
     if (queued.length === 0) return;
     this.queue = [];
+    if (queued.length === 1) {
+      this.tun.write(queued[0]!); // nothing to merge (sparse traffic): no per-batch map or objects
+      return;
+    }
     for (const w of coalesceTcp(queued)) {
       if (w.header === undefined) {
         this.tun.write(w.packet);
