@@ -62,9 +62,11 @@ export function prepare(s: Scenario): { topology: Topology; faults: Fault[]; dur
   return { topology, faults, durationMs };
 }
 
+/** The JS heap plus ArrayBuffer memory (the engines' typed-array tables live outside the heap). */
 function heapUsed(): number {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 /** Runs one scenario with the real engine unless `engine` is given. */

@@ -48,7 +48,7 @@ export interface Summary {
   readonly violations: readonly { readonly kind: string; readonly atMs: number; readonly message: string }[];
   readonly wallMs: number;
   readonly heapMB: number;
-  /** (heap after the run − heap before the engines were built) / nodes: engine state plus the simulator's share. */
+  /** (heap + ArrayBuffers after the run − the same before the engines were built) / nodes: engine state plus the simulator's share. */
   readonly engineBytesPerNode: number;
 }
 

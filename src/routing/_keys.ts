@@ -9,12 +9,13 @@
  * tables below map equal bytes to one canonical object, process-wide (a simulator runs thousands
  * of engines in one process; the daemon runs one), so a route holds pointers only:
  *
- * - originator keys: one frozen-by-convention Uint8Array per key, held weakly (a key no route,
- *   source or cache refers to any more is collected and its slot pruned);
- * - per key, the source key string (prefix key + hex of the key, built once), a small integer id
- *   (the verify cache's numeric key) and the latest signature seen (shared by every route that
+ * - originator keys: one frozen-by-convention Uint8Array per key, held weakly (a key no table
+ *   refers to any more is collected and its slot pruned);
+ * - per key, the source key string (prefix key + hex of the key, built once; pending seqno
+ *   requests are filed under it) and the latest signature seen (shared by every route that
  *   carries that (key, seqno));
- * - prefixes: one Prefix object and key string per /64.
+ * - prefixes: one Prefix object, key string and small integer id per /64 that some table holds,
+ *   counted (retainPrefix/releasePrefix); engine tables are arrays indexed by that id.
  *
  * Canonical objects are never mutated. Equality stays by value everywhere (bytesEqual first
  * compares identity), so interning changes memory, not behaviour.
@@ -44,61 +45,109 @@ function head48(b: Uint8Array, off: number): number {
   return h;
 }
 
-/** One interned prefix: the canonical Prefix object and its Map key. */
+/**
+ * One interned prefix: the canonical Prefix object, its Map key, and a small integer id that engine
+ * tables index by (table.ts). Records are created by retainPrefix() only, counted, and freed when
+ * the last holder releases them; a freed id is reused. Lookups never create a record, so prefixes
+ * that nobody stores (a flood of bogus ones) cost nothing here.
+ */
 interface PrefixRecord {
   readonly prefix: Prefix;
   readonly key: string;
+  readonly id: number;
+  refs: number;
 }
 
-/** Interned prefixes, bucketed by ae/plen and the first 6 address bytes. Cleared past PREFIX_INTERN_MAX. */
+/** Interned prefixes, bucketed by ae/plen and the first 6 address bytes. */
 const prefixes = new Map<number, PrefixRecord | PrefixRecord[]>();
-let prefixCount = 0;
-const PREFIX_INTERN_MAX = 1 << 18;
+const prefixById: (PrefixRecord | undefined)[] = [];
+const freePrefixIds: number[] = [];
 
 function samePrefix(a: Prefix, b: Prefix): boolean {
   return a.ae === b.ae && a.plen === b.plen && bytesEqual(a.addr, b.addr);
 }
 
-function prefixRecord(p: Prefix): PrefixRecord {
-  const h = head48(p.addr, 0) * 64 + ((p.ae & 0x3) * 16 + (p.plen & 0xf)); // < 2^53
-  const b = prefixes.get(h);
-  if (b !== undefined) {
-    if (!Array.isArray(b)) {
-      if (samePrefix(b.prefix, p)) return b;
-    } else {
-      for (const r of b) if (samePrefix(r.prefix, p)) return r;
-    }
-  }
-  if (prefixCount >= PREFIX_INTERN_MAX) {
-    prefixes.clear();
-    prefixCount = 0;
-  }
-  const rec: PrefixRecord = {
-    prefix: { ae: p.ae, plen: p.plen, addr: Uint8Array.from(p.addr) },
-    key: `${p.ae}/${p.plen}/${hex(p.addr)}`,
-  };
-  const cur = prefixes.get(h);
-  if (cur === undefined) prefixes.set(h, rec);
-  else if (Array.isArray(cur)) cur.push(rec);
-  else prefixes.set(h, [cur, rec]);
-  prefixCount++;
-  return rec;
+function prefixHash(p: Prefix): number {
+  return head48(p.addr, 0) * 64 + ((p.ae & 0x3) * 16 + (p.plen & 0xf)); // < 2^53
 }
 
-/** A Map key for a prefix: "ae/plen/hex(masked address)"; one shared string per prefix. */
+function findPrefixRecord(p: Prefix): PrefixRecord | undefined {
+  const b = prefixes.get(prefixHash(p));
+  if (b === undefined) return undefined;
+  if (!Array.isArray(b)) return samePrefix(b.prefix, p) ? b : undefined;
+  for (const r of b) if (samePrefix(r.prefix, p)) return r;
+  return undefined;
+}
+
+function buildPrefixKey(p: Prefix): string {
+  return `${p.ae}/${p.plen}/${hex(p.addr)}`;
+}
+
+/** A Map key for a prefix: "ae/plen/hex(address)"; the shared string when the prefix is interned. */
 export function prefixKey(p: Prefix): string {
-  return prefixRecord(p).key;
+  return findPrefixRecord(p)?.key ?? buildPrefixKey(p);
 }
 
-/** The canonical (shared, never mutated) Prefix object equal to `p`, to store in tables. */
-export function internPrefix(p: Prefix): Prefix {
-  return prefixRecord(p).prefix;
+/** The id of an interned prefix, or -1 when no table holds it (so no table has a slot for it). */
+export function prefixIdOf(p: Prefix): number {
+  return findPrefixRecord(p)?.id ?? -1;
+}
+
+/** Interns `p` (or finds it) and counts one more holder; returns its id. Pair with releasePrefix. */
+export function retainPrefix(p: Prefix): number {
+  let rec = findPrefixRecord(p);
+  if (rec === undefined) {
+    const id = freePrefixIds.pop() ?? prefixById.length;
+    rec = {
+      prefix: { ae: p.ae, plen: p.plen, addr: Uint8Array.from(p.addr) },
+      key: buildPrefixKey(p),
+      id,
+      refs: 0,
+    };
+    prefixById[id] = rec;
+    const h = prefixHash(p);
+    const cur = prefixes.get(h);
+    if (cur === undefined) prefixes.set(h, rec);
+    else if (Array.isArray(cur)) cur.push(rec);
+    else prefixes.set(h, [cur, rec]);
+  }
+  rec.refs++;
+  return rec.id;
+}
+
+/** One holder of prefix `id` let go; the record is freed (and its id reusable) after the last. */
+export function releasePrefix(id: number): void {
+  const rec = prefixById[id];
+  if (rec === undefined || --rec.refs > 0) return;
+  prefixById[id] = undefined;
+  freePrefixIds.push(id);
+  const h = prefixHash(rec.prefix);
+  const b = prefixes.get(h);
+  if (b === rec) prefixes.delete(h);
+  else if (Array.isArray(b)) {
+    const rest = b.filter((r) => r !== rec);
+    if (rest.length === 0) prefixes.delete(h);
+    else prefixes.set(h, rest.length === 1 ? rest[0]! : rest);
+  }
+}
+
+/** The canonical Prefix object of interned prefix `id` (the caller holds it, so it exists). */
+export function prefixOfId(id: number): Prefix {
+  return prefixById[id]!.prefix;
+}
+
+/** The shared key string of interned prefix `id`. */
+export function prefixKeyOfId(id: number): string {
+  return prefixById[id]!.key;
+}
+
+/** One more than the highest prefix id in use: tables size their slot arrays from it. */
+export function prefixIdLimit(): number {
+  return prefixById.length;
 }
 
 /** What is remembered per interned originator key. */
 interface OriginRecord {
-  /** A small integer, unique per (key, pk) for the life of the process: a new one when pk changes. */
-  id: number;
   /** The prefix key and source key last built for this originator (normally its own /64). */
   pk: string | undefined;
   srcKey: string;
@@ -111,7 +160,6 @@ interface OriginRecord {
 const keys = new Map<number, WeakRef<Uint8Array> | WeakRef<Uint8Array>[]>();
 /** Canonical key array → its record (alive exactly as long as the key array). */
 const records = new WeakMap<Uint8Array, OriginRecord>();
-let nextOriginId = 1;
 
 function pruneKeys(h: number): void {
   const b = keys.get(h);
@@ -165,7 +213,7 @@ function originRecord(k: Uint8Array): [Uint8Array, OriginRecord] {
   }
   let r = records.get(c);
   if (r === undefined) {
-    r = { id: nextOriginId++, pk: undefined, srcKey: '', sigSeqno: -1, sig: undefined };
+    r = { pk: undefined, srcKey: '', sigSeqno: -1, sig: undefined };
     records.set(c, r);
   }
   return [c, r];
@@ -175,9 +223,6 @@ function originRecord(k: Uint8Array): [Uint8Array, OriginRecord] {
 export function sourceKey(pk: string, originator: Uint8Array): string {
   const [, r] = originRecord(originator);
   if (r.pk !== pk) {
-    // Another prefix named with this key (normally rejected next as not owned): its verify-cache
-    // keys must not collide with the old prefix's, hence the new id.
-    if (r.pk !== undefined) r.id = nextOriginId++;
     r.pk = pk;
     r.srcKey = `${pk}|${hex(originator)}`;
   }
@@ -185,19 +230,9 @@ export function sourceKey(pk: string, originator: Uint8Array): string {
 }
 
 /**
- * The verify cache's key for (source, seqno): a number (originator id × 2^16 + seqno) when
- * `srcKey` is the originator's interned source key, else the string "srcKey#seqno". Either way
- * equal (source, seqno) give equal keys and different ones different keys.
- */
-export function verifyKey(srcKey: string, originator: Uint8Array, seqno: number): number | string {
-  const [, r] = originRecord(originator);
-  return r.srcKey === srcKey ? r.id * 0x10000 + (seqno & 0xffff) : `${srcKey}#${seqno}`;
-}
-
-/**
- * The canonical copy of a verified signature by `originator` for `seqno`: the routes and caches
- * of every engine that accepted the same (key, seqno, signature) share it. Only the latest seqno
- * per key is kept here; older ones stay alive through whatever still holds them.
+ * The canonical copy of a verified signature by `originator` for `seqno`: the routes of every
+ * engine that accepted the same (key, seqno, signature) share it. Only the latest seqno per key is
+ * kept here; older ones stay alive through whatever still holds them.
  */
 export function internSignature(originator: Uint8Array, seqno: number, signature: Uint8Array): Uint8Array {
   const [, r] = originRecord(originator);

@@ -9,14 +9,12 @@ import { AE, type Prefix, type Update } from '../wire/babel/types.js';
 import type { EngineAction, EngineDeps, Millis, NeighbourId, RoutingConfig } from './api.js';
 import { JITTER_FRACTION } from './constants.js';
 import { Counters, type RejectReason } from './counters.js';
-import { isFeasible } from './feasibility.js';
+import { feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
 import { Outbox } from './outbox.js';
 import { RequestTable } from './resend.js';
-import type { PrefixEntry, Route } from './route.js';
-import { SourceTable } from './source.js';
+import { RouteTable } from './table.js';
 import { roughly, TimerTable } from './timers.js';
-import { VerifyCache } from './verify-cache.js';
 import { XRoute } from './xroute.js';
 
 export interface EngineState {
@@ -25,13 +23,9 @@ export interface EngineState {
   /** The latest `now` handed to handle() (never goes backwards). */
   now: Millis;
   readonly neighbours: Map<NeighbourId, Neighbour>;
-  /** Prefix keys each neighbour has a route for, so a cost change re-selects only those. */
-  readonly byNeighbour: Map<NeighbourId, Set<string>>;
-  /** The route table: prefix key → entry. */
-  readonly table: Map<string, PrefixEntry>;
-  readonly sources: SourceTable;
+  /** Routes, sources and per-prefix state (table.ts); routes and slots are integers. */
+  readonly table: RouteTable;
   readonly requests: RequestTable;
-  readonly verified: VerifyCache;
   readonly xroute: XRoute;
   readonly counters: Counters;
   readonly timers: TimerTable;
@@ -52,11 +46,8 @@ export function createState(deps: EngineDeps, cfg: RoutingConfig, now: Millis): 
     cfg,
     now,
     neighbours: new Map(),
-    byNeighbour: new Map(),
-    table: new Map(),
-    sources: new SourceTable(cfg.maxSources),
+    table: new RouteTable(now),
     requests: new RequestTable(cfg.maxPendingRequests),
-    verified: new VerifyCache(cfg.verifyCacheSize),
     xroute: new XRoute(deps.subnet, deps.publicKey, deps.sign, Math.floor(deps.random() * 0x10000)),
     counters: new Counters(),
     timers: new TimerTable(),
@@ -78,9 +69,10 @@ export function notify(s: EngineState, event: string, detail: Record<string, unk
   s.actions.push({ kind: 'notify', event, detail });
 }
 
-/** True when `r` satisfies the feasibility condition against its source's current distance. */
-export function feasible(s: EngineState, r: Route): boolean {
-  return isFeasible(s.sources.distance(r.sourceKey), r.seqno, r.refMetric);
+/** True when route `r` of slot `p` satisfies the feasibility condition against the slot's FD. */
+export function feasible(s: EngineState, p: number, r: number): boolean {
+  const t = s.table;
+  return feasibleAgainst(t.hasFd(p), t.fdSeqno[p]!, t.fdMetric[p]!, t.rSeqno[r]!, t.rRef[r]!);
 }
 
 /** Returns `ms` jittered ±JITTER_FRACTION with the injected RNG. */

@@ -109,7 +109,6 @@ export interface RoutingConfig {
   readonly maxRoutesPerPrefix: number;
   readonly maxSources: number;
   readonly maxPendingRequests: number;
-  readonly verifyCacheSize: number;
 }
 
 export interface RoutingEngine {

@@ -142,7 +142,5 @@ export const MAX_PREFIXES = 32_768;
 export const MAX_ROUTES_PER_PREFIX = 8;
 export const MAX_SOURCES = MAX_PREFIXES * 2;
 export const MAX_PENDING_REQUESTS = 1_024;
-/** Verified (originator, prefix, seqno) entries; ≥ the table size so a refresh costs no crypto. */
-export const VERIFY_CACHE_SIZE = MAX_PREFIXES * 2;
 /** At most this many requesters are remembered per forwarded request. */
 export const MAX_REQUESTERS = 16;

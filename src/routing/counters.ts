@@ -20,6 +20,11 @@ export enum RejectReason {
   OwnPrefix = 'own-prefix',
   /** A seqno older than what the same neighbour already announced for the same source. */
   Stale = 'stale',
+  /**
+   * Another key already holds routes for this prefix: two keys whose addresses share a /64 (a
+   * hash collision someone would have to search for). The first one heard keeps the prefix.
+   */
+  OriginConflict = 'origin-conflict',
   /** A packet from a neighbour the engine does not know (never up, or down). */
   UnknownNeighbour = 'unknown-neighbour',
   /** A table is at its cap (neighbours, prefixes, routes per prefix, sources). */

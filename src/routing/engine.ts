@@ -44,7 +44,6 @@ import {
   MAX_ROUTES_PER_PREFIX,
   MAX_SOURCES,
   UPDATE_INTERVAL_MS,
-  VERIFY_CACHE_SIZE,
 } from './constants.js';
 import { RejectReason } from './counters.js';
 import {
@@ -59,6 +58,7 @@ import { handleAck, handleAckRequest, requestAck } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
 import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates, sendShutdownRetractions } from './send.js';
+import { NONE } from './table.js';
 import { TimerKind } from './timers.js';
 import { expireRoutes, handleUpdate } from './update.js';
 
@@ -72,7 +72,6 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   maxRoutesPerPrefix: MAX_ROUTES_PER_PREFIX,
   maxSources: MAX_SOURCES,
   maxPendingRequests: MAX_PENDING_REQUESTS,
-  verifyCacheSize: VERIFY_CACHE_SIZE,
 };
 
 /**
@@ -102,6 +101,7 @@ class Engine implements RoutingEngine {
   handle(ev: EngineEvent, now: Millis): void {
     const s = this.#s;
     if (now > s.now) s.now = now;
+    s.table.rebase(s.now);
     switch (ev.kind) {
       case 'neighbourUp':
         handleNeighbourUp(s, ev.neighbour, ev.publicKey);
@@ -148,18 +148,20 @@ class Engine implements RoutingEngine {
 
   routes(): RouteView[] {
     const s = this.#s;
+    const t = s.table;
     const out: RouteView[] = [];
-    for (const e of s.table.values()) {
-      for (const r of e.routes) {
+    for (let p = 0; p < t.limit; p++) {
+      if (!t.isLive(p)) continue;
+      for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
         out.push({
-          prefix: e.prefix,
-          originator: r.originator,
-          neighbour: r.neighbour.id,
-          seqno: r.seqno,
-          metric: routeMetric(r),
-          selected: e.selected === r,
-          feasible: feasible(s, r),
-          expiresAt: r.expiresAt,
+          prefix: t.prefix(p),
+          originator: t.origin[p]!,
+          neighbour: t.nbr[t.rNbr[r]!]!.id,
+          seqno: t.rSeqno[r]!,
+          metric: routeMetric(t, r),
+          selected: t.sel[p] === r,
+          feasible: feasible(s, p, r),
+          expiresAt: t.expiresAt(r),
         });
       }
     }
@@ -183,11 +185,11 @@ class Engine implements RoutingEngine {
     const s = this.#s;
     return {
       seqno: s.xroute.seqno,
-      'table.prefixes': s.table.size,
-      'table.sources': s.sources.size,
+      'table.prefixes': s.table.prefixes,
+      'table.sources': s.table.slots,
+      'table.routes': s.table.routes,
       'table.requests': s.requests.size,
       'table.neighbours': s.neighbours.size,
-      'table.verified': s.verified.size,
     };
   }
 }

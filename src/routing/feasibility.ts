@@ -15,9 +15,7 @@ export interface FeasibilityDistance {
 
 /** True when an Update (seqno, metric) satisfies the feasibility condition against `fd`. */
 export function isFeasible(fd: FeasibilityDistance | undefined, seqno: number, metric: number): boolean {
-  if (fd === undefined || metric >= METRIC_INFINITY) return true;
-  const c = seqnoCompare(seqno, fd.seqno);
-  return c > 0 || (c === 0 && metric < fd.metric);
+  return feasibleAgainst(fd !== undefined, fd?.seqno ?? 0, fd?.metric ?? 0, seqno, metric);
 }
 
 /**
@@ -35,4 +33,17 @@ export function updateDistance(
   const c = seqnoCompare(seqno, fd.seqno);
   if (c > 0 || (c === 0 && metric < fd.metric)) return { seqno, metric };
   return fd;
+}
+
+/** isFeasible on a distance held as numbers (`hasFd` false: no distance yet). */
+export function feasibleAgainst(
+  hasFd: boolean,
+  fdSeqno: number,
+  fdMetric: number,
+  seqno: number,
+  metric: number,
+): boolean {
+  if (!hasFd || metric >= METRIC_INFINITY) return true;
+  const c = seqnoCompare(seqno, fdSeqno);
+  return c > 0 || (c === 0 && metric < fdMetric);
 }

@@ -24,10 +24,11 @@ import {
 } from './neighbour.js';
 import { forgetUnacked, serviceNeighbour } from './reliable.js';
 import { routeRequestTlv } from './request.js';
-import { flushRoute, significantChange } from './route.js';
+import { significantChange } from './route.js';
 import { reselect } from './selection.js';
 import { sendFullDump } from './send.js';
 import { isSeqno } from './seqno.js';
+import { NONE } from './table.js';
 
 /** A link came up: a new neighbour gets a Hello + IHU and our pending route requests (the table once it is reachable). */
 export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Uint8Array): void {
@@ -41,8 +42,8 @@ export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Ui
     return;
   }
   const n = createNeighbour(id, publicKey, s.deps.random);
+  n.slot = s.table.addNeighbour(n);
   s.neighbours.set(id, n);
-  s.byNeighbour.set(id, new Set());
   s.counters.add('neighbour.up');
   notify(s, 'neighbourUp', { neighbour: id, publicKey: hex(publicKey) });
   sendHello(s, n);
@@ -61,14 +62,16 @@ export function handleNeighbourDown(s: EngineState, id: NeighbourId): void {
   if (n === undefined) return;
   s.neighbours.delete(id);
   s.outbox.forget(id);
-  const keys = s.byNeighbour.get(id) ?? new Set<string>();
-  s.byNeighbour.delete(id);
   s.counters.add('neighbour.down');
   notify(s, 'neighbourDown', { neighbour: id });
-  for (const k of keys) {
-    const e = s.table.get(k);
-    if (e !== undefined && flushRoute(e, id) !== undefined) reselect(s, e);
+  const t = s.table;
+  for (const p of t.slotsVia(n.slot)) {
+    const r = t.findRoute(p, n.slot);
+    if (r === NONE) continue;
+    t.removeRoute(p, r);
+    reselect(s, p);
   }
+  t.removeNeighbour(n.slot);
 }
 
 /** Queues a Hello and an IHU to `n` (they lead the packet). */
@@ -101,10 +104,7 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
   } else if (significantChange(old, cost, METRIC_TRIGGER_MIN_DELTA)) {
     notify(s, 'neighbourCost', { neighbour: n.id, cost, rttMs: n.rttMs });
   }
-  for (const k of s.byNeighbour.get(n.id) ?? []) {
-    const e = s.table.get(k);
-    if (e !== undefined) reselect(s, e);
-  }
+  for (const p of s.table.slotsVia(n.slot)) reselect(s, p);
 }
 
 /**

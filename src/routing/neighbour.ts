@@ -48,6 +48,8 @@ import { seqnoMinus, seqnoPlus } from './seqno.js';
 
 export interface Neighbour {
   readonly id: NeighbourId;
+  /** Its slot in the route table (what routes store); set when the engine registers it. */
+  slot: number;
   readonly publicKey: Uint8Array;
   /** Hello history, newest slot in bit 0; a 1 is a Hello received. */
   history: number;
@@ -107,6 +109,7 @@ export interface Unacked {
 export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: () => number): Neighbour {
   return {
     id,
+    slot: -1,
     publicKey: Uint8Array.from(publicKey),
     history: 0,
     historyLen: 0,

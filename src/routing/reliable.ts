@@ -15,7 +15,7 @@
  * neighbour goes away or becomes unreachable.
  */
 import { type AckRequest, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixKey, sourceKey } from './_keys.js';
+import { prefixIdOf, prefixKey, sourceKey } from './_keys.js';
 import type { EngineState } from './_state.js';
 import type { NeighbourId } from './api.js';
 import {
@@ -31,6 +31,7 @@ import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
 import { advertise, ownUpdate, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
+import { NONE } from './table.js';
 
 function timeoutMs(n: Neighbour, resends: number): number {
   return Math.min(
@@ -100,10 +101,10 @@ export function forgetUnacked(n: Neighbour): void {
 /** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */
 function currentUpdate(s: EngineState, n: Neighbour, key: string, sent: Update): Update | undefined {
   if (key === s.xroute.key) return ownUpdate(s);
-  const e = s.table.get(key);
-  if (e?.selected !== undefined) {
-    if (splitHorizon(s, e, n.id)) return undefined;
-    return advertise(s, e);
+  const p = s.table.slotOfId(prefixIdOf(sent.prefix));
+  if (p !== NONE && s.table.sel[p]! >= 0) {
+    if (splitHorizon(s, p, n)) return undefined;
+    return advertise(s, p);
   }
   // No route now: what the neighbour must hold is a retraction (if we ever announced one to it).
   if (sent.metric >= METRIC_INFINITY) return sent;

@@ -5,7 +5,7 @@
  * pending-request table itself (dedup, resend, expiry) is resend.ts.
  */
 import { AE, type Prefix, type RouteRequest, type SeqnoRequest, TlvType } from '../wire/babel/types.js';
-import { bytesEqual, isRoutablePrefix, prefixKey, sourceKey, subnetOf } from './_keys.js';
+import { bytesEqual, isRoutablePrefix, prefixIdOf, prefixKey, sourceKey, subnetOf } from './_keys.js';
 import { type EngineState, reject } from './_state.js';
 import type { NeighbourId } from './api.js';
 import {
@@ -17,9 +17,15 @@ import {
 import { RejectReason } from './counters.js';
 import type { Neighbour } from './neighbour.js';
 import { type PendingRequest, routeRequestKey, seqnoRequestKey } from './resend.js';
-import { type PrefixEntry, type Route, routeMetric } from './route.js';
+import { routeMetric } from './route.js';
 import { advertise, bumpOwnSeqno, ownUpdate, sendFullDump, splitHorizon } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
+import { NONE } from './table.js';
+
+/** The slot of `prefix` in this engine's table, or NONE. */
+function slotOf(s: EngineState, prefix: Prefix): number {
+  return s.table.slotOfId(prefixIdOf(prefix));
+}
 
 /** Returns a Route Request TLV for `prefix`. */
 export function routeRequestTlv(prefix: Prefix, hopCount: number): RouteRequest {
@@ -49,11 +55,11 @@ export function handleWantRoute(s: EngineState, address: Uint8Array): void {
     reject(s, RejectReason.BadPrefix);
     return;
   }
+  if (prefixIdOf(prefix) === s.xroute.id) return;
+  const p = slotOf(s, prefix);
+  if (p !== NONE && s.table.sel[p]! >= 0) return;
+  if (p !== NONE && checkStarvation(s, p)) return;
   const pk = prefixKey(prefix);
-  if (pk === s.xroute.key) return;
-  const e = s.table.get(pk);
-  if (e?.selected !== undefined) return;
-  if (e !== undefined && checkStarvation(s, e)) return;
   const key = routeRequestKey(pk);
   const existing = s.requests.findRequest(key);
   if (existing !== undefined) {
@@ -103,24 +109,24 @@ export function handleRouteRequest(s: EngineState, n: Neighbour, req: RouteReque
     reject(s, RejectReason.BadPrefix);
     return;
   }
-  const pk = prefixKey(req.prefix);
-  if (pk === s.xroute.key) {
+  if (prefixIdOf(req.prefix) === s.xroute.id) {
     s.counters.add('request.route.answered');
-    s.outbox.queueUpdate(n.id, pk, ownUpdate(s));
+    s.outbox.queueUpdate(n.id, s.xroute.key, ownUpdate(s));
     return;
   }
-  const e = s.table.get(pk);
-  if (e?.selected !== undefined) {
-    if (splitHorizon(s, e, n.id)) {
+  const p = slotOf(s, req.prefix);
+  if (p !== NONE && s.table.sel[p]! >= 0) {
+    if (splitHorizon(s, p, n)) {
       // Our route goes through the requester: it is no answer for it.
       s.counters.add('request.route.dropped');
       return;
     }
-    const u = advertise(s, e);
-    if (u !== undefined) s.outbox.queueUpdate(n.id, pk, u);
+    const u = advertise(s, p);
+    if (u !== undefined) s.outbox.queueUpdate(n.id, s.table.key(p), u);
     s.counters.add('request.route.answered');
     return;
   }
+  const pk = prefixKey(req.prefix);
   const hops = req.hopCount;
   if (hops === undefined || hops < 2) {
     s.counters.add('request.route.dropped');
@@ -162,31 +168,29 @@ export function handleRouteRequest(s: EngineState, n: Neighbour, req: RouteReque
 }
 
 /** A prefix just got a selected route: answer whoever asked for it, and forget the request. */
-export function answerRouteRequest(s: EngineState, e: PrefixEntry, triggered: boolean): void {
-  const key = routeRequestKey(e.key);
+export function answerRouteRequest(s: EngineState, p: number, triggered: boolean): void {
+  if (s.requests.size === 0) return;
+  const key = routeRequestKey(s.table.key(p));
   const req = s.requests.findRequest(key);
   if (req === undefined) return;
   s.requests.removeRequest(key);
   if (req.originated) s.counters.add('request.route.satisfied');
   if (triggered) return; // the triggered update already went to every neighbour but the next hop
   for (const id of req.requesters) {
-    if (!s.neighbours.has(id) || splitHorizon(s, e, id)) continue;
-    const u = advertise(s, e);
-    if (u !== undefined) s.outbox.queueUpdate(id, e.key, u);
+    const n = s.neighbours.get(id);
+    if (n === undefined || splitHorizon(s, p, n)) continue;
+    const u = advertise(s, p);
+    if (u !== undefined) s.outbox.queueUpdate(id, s.table.key(p), u);
   }
 }
 
 /** Resolves the originator a seqno request names: the full key if present, else by 8-byte router id. */
-function requestOriginator(
-  s: EngineState,
-  req: SeqnoRequest,
-  e: PrefixEntry | undefined,
-): Uint8Array | undefined {
+function requestOriginator(s: EngineState, req: SeqnoRequest, p: number): Uint8Array | undefined {
   if (req.originator !== undefined) return req.originator.length === 32 ? req.originator : undefined;
   const matches = (k: Uint8Array) => req.routerId.length === 8 && bytesEqual(k.subarray(0, 8), req.routerId);
-  if (matches(s.deps.publicKey) && prefixKey(req.prefix) === s.xroute.key) return s.deps.publicKey;
-  for (const r of e?.routes ?? []) if (matches(r.originator)) return r.originator;
-  return undefined;
+  if (matches(s.deps.publicKey) && prefixIdOf(req.prefix) === s.xroute.id) return s.deps.publicKey;
+  const origin = p === NONE ? undefined : s.table.origin[p];
+  return origin !== undefined && matches(origin) ? origin : undefined;
 }
 
 /**
@@ -198,14 +202,14 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
     reject(s, RejectReason.BadPrefix);
     return;
   }
-  const pk = prefixKey(req.prefix);
-  const e = s.table.get(pk);
-  const originator = requestOriginator(s, req, e);
+  const t = s.table;
+  const p = slotOf(s, req.prefix);
+  const originator = requestOriginator(s, req, p);
   if (originator === undefined) {
     s.counters.add('request.seqno.dropped');
     return;
   }
-  if (pk === s.xroute.key) {
+  if (prefixIdOf(req.prefix) === s.xroute.id) {
     if (!bytesEqual(originator, s.deps.publicKey)) {
       s.counters.add('request.seqno.dropped');
       return;
@@ -215,28 +219,25 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
       bumpOwnSeqno(s, req.seqno);
       if (s.xroute.pendingBump !== undefined) s.counters.add('seqno.bump-deferred');
     } else {
-      s.outbox.queueUpdate(n.id, pk, ownUpdate(s));
+      s.outbox.queueUpdate(n.id, s.xroute.key, ownUpdate(s));
     }
     return;
   }
-  const sel = e?.selected;
-  if (
-    e !== undefined &&
-    sel !== undefined &&
-    (!bytesEqual(sel.originator, originator) || seqnoCompare(sel.seqno, req.seqno) >= 0)
-  ) {
+  const sel = p === NONE ? NONE : t.sel[p]!;
+  if (sel >= 0 && (!bytesEqual(t.origin[p]!, originator) || seqnoCompare(t.rSeqno[sel]!, req.seqno) >= 0)) {
     // RFC 8966 §3.8.1.2: a route from another originator, or one at least as new, answers it.
-    if (!splitHorizon(s, e, n.id)) {
-      const u = advertise(s, e);
-      if (u !== undefined) s.outbox.queueUpdate(n.id, pk, u);
+    if (!splitHorizon(s, p, n)) {
+      const u = advertise(s, p);
+      if (u !== undefined) s.outbox.queueUpdate(n.id, t.key(p), u);
       s.counters.add('request.seqno.answered');
       return;
     }
   }
-  if (req.hopCount < 2 || e === undefined) {
+  if (req.hopCount < 2 || p === NONE) {
     s.counters.add('request.seqno.dropped');
     return;
   }
+  const pk = t.key(p);
   const srcKey = sourceKey(pk, originator);
   const key = seqnoRequestKey(srcKey);
   const existing = s.requests.findRequest(key);
@@ -252,18 +253,18 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
     return;
   }
   // Forward toward the originator: the selected route's neighbour, else the best other route.
-  let next: Route | undefined = sel !== undefined && sel.neighbour.id !== n.id ? sel : undefined;
-  if (next === undefined) {
-    for (const r of e.routes) {
-      if (r.neighbour.id === n.id || !bytesEqual(r.originator, originator)) continue;
-      if (routeMetric(r) >= METRIC_INFINITY) continue;
-      if (next === undefined || routeMetric(r) < routeMetric(next)) next = r;
+  let next = sel >= 0 && t.rNbr[sel] !== n.slot ? sel : NONE;
+  if (next === NONE && bytesEqual(t.origin[p]!, originator)) {
+    for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
+      if (t.rNbr[r] === n.slot || routeMetric(t, r) >= METRIC_INFINITY) continue;
+      if (next === NONE || routeMetric(t, r) < routeMetric(t, next)) next = r;
     }
   }
-  if (next === undefined) {
+  if (next === NONE) {
     s.counters.add('request.seqno.dropped');
     return;
   }
+  const nextId = t.nbr[t.rNbr[next]!]!.id;
   let pending = existing;
   if (pending !== undefined) {
     if (pending.seqno === undefined || seqnoCompare(req.seqno, pending.seqno) > 0) pending.seqno = req.seqno;
@@ -281,7 +282,7 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
         hopCount: req.hopCount - 1,
         originated: false,
         requester: n.id,
-        targets: [next.neighbour.id],
+        targets: [nextId],
       },
       s.now,
     );
@@ -291,34 +292,41 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
     }
   }
   s.counters.add('request.seqno.forwarded');
-  s.outbox.queueTail(next.neighbour.id, seqnoRequestTlv(pending));
+  s.outbox.queueTail(nextId, seqnoRequestTlv(pending));
 }
 
 /**
  * Starvation (RFC 8966 §3.8.2.1): no selectable route, but routes that are only infeasible. Asks
  * their neighbours for FD.seqno + 1. Returns true when a request is (or already was) pending.
  */
-export function checkStarvation(s: EngineState, e: PrefixEntry): boolean {
-  if (e.selected !== undefined) return false;
-  let best: Route | undefined;
-  for (const r of e.routes) {
-    if (routeMetric(r) >= METRIC_INFINITY || r.expiresAt <= s.now) continue;
-    if (best === undefined || routeMetric(r) < routeMetric(best)) best = r;
+export function checkStarvation(s: EngineState, p: number): boolean {
+  const t = s.table;
+  if (t.sel[p]! >= 0) return false;
+  let best = NONE;
+  let bestM = METRIC_INFINITY;
+  for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
+    const m = routeMetric(t, r);
+    if (m >= METRIC_INFINITY || t.expiresAt(r) <= s.now) continue;
+    if (best === NONE || m < bestM) {
+      best = r;
+      bestM = m;
+    }
   }
-  if (best === undefined) return false;
-  return requestNewerSeqno(s, e, best);
+  if (best === NONE) return false;
+  return requestNewerSeqno(s, p, best);
 }
 
 /**
- * Asks the neighbours holding `best`'s source for FD.seqno + 1 (starvation, or an unfeasible
- * update for the selected route); returns true when a request is (or already was) pending.
+ * Asks the neighbours holding slot `p`'s source for FD.seqno + 1 (starvation, or an unfeasible
+ * update for the selected route `best`); returns true when a request is (or already was) pending.
  */
-export function requestNewerSeqno(s: EngineState, e: PrefixEntry, best: Route): boolean {
-  const fd = s.sources.distance(best.sourceKey);
-  const key = seqnoRequestKey(best.sourceKey);
+export function requestNewerSeqno(s: EngineState, p: number, best: number): boolean {
+  const t = s.table;
+  const origin = t.origin[p]!;
+  const key = seqnoRequestKey(sourceKey(t.key(p), origin));
   const existing = s.requests.findRequest(key);
-  const targets = starvedTargets(e, best.originator);
-  const seqno = seqnoPlus(fd?.seqno ?? best.seqno, 1);
+  const targets = starvedTargets(s, p);
+  const seqno = seqnoPlus(t.hasFd(p) ? t.fdSeqno[p]! : t.rSeqno[best]!, 1);
   if (existing !== undefined) {
     refreshStarvedRequest(s, existing, targets, seqno);
     return true;
@@ -327,9 +335,9 @@ export function requestNewerSeqno(s: EngineState, e: PrefixEntry, best: Route): 
     {
       kind: 'seqno',
       key,
-      prefix: e.prefix,
-      prefixKey: e.key,
-      originator: best.originator,
+      prefix: t.prefix(p),
+      prefixKey: t.key(p),
+      originator: origin,
       seqno,
       hopCount: SEQNO_REQUEST_HOP_COUNT,
       originated: true,
@@ -378,52 +386,58 @@ function refreshStarvedRequest(
   for (const id of to) s.outbox.queueTail(id, seqnoRequestTlv(req));
 }
 
-/** Neighbours that announced a finite route from this originator for the prefix. */
-function starvedTargets(e: PrefixEntry, originator: Uint8Array): NeighbourId[] {
+/** Neighbours that announced a finite route for slot `p` (all from its one originator). */
+function starvedTargets(s: EngineState, p: number): NeighbourId[] {
+  const t = s.table;
   const out: NeighbourId[] = [];
-  for (const r of e.routes) {
-    if (routeMetric(r) < METRIC_INFINITY && bytesEqual(r.originator, originator)) out.push(r.neighbour.id);
+  for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
+    if (routeMetric(t, r) < METRIC_INFINITY) out.push(t.nbr[t.rNbr[r]!]!.id);
   }
   return out;
 }
 
 /** An accepted Update with `seqno` for a source: a pending seqno request it satisfies is answered and dropped. */
-export function satisfySeqnoRequest(s: EngineState, e: PrefixEntry, srcKey: string, seqno: number): void {
+export function satisfySeqnoRequest(s: EngineState, p: number, srcKey: string, seqno: number): void {
   const key = seqnoRequestKey(srcKey);
   const req = s.requests.findRequest(key);
   if (req === undefined || seqnoCompare(seqno, req.seqno ?? 0) < 0) return;
   s.requests.removeRequest(key);
   if (req.originated) s.counters.add('request.seqno.satisfied');
-  const sel = e.selected;
-  if (sel === undefined || seqnoCompare(sel.seqno, req.seqno ?? 0) < 0) return;
+  const t = s.table;
+  const sel = t.sel[p]!;
+  if (sel < 0 || seqnoCompare(t.rSeqno[sel]!, req.seqno ?? 0) < 0) return;
+  const pk = t.key(p);
   for (const id of req.requesters) {
-    if (!s.neighbours.has(id) || splitHorizon(s, e, id) || s.outbox.hasUpdate(id, e.key)) continue;
-    const u = advertise(s, e);
-    if (u !== undefined) s.outbox.queueUpdate(id, e.key, u);
+    const n = s.neighbours.get(id);
+    if (n === undefined || splitHorizon(s, p, n) || s.outbox.hasUpdate(id, pk)) continue;
+    const u = advertise(s, p);
+    if (u !== undefined) s.outbox.queueUpdate(id, pk, u);
   }
 }
 
 /** The Requests timer: expires old requests and resends the originated ones that are due. */
 export function expiredRequests(s: EngineState): void {
+  const t = s.table;
   const { resend, expired } = s.requests.expireRequests(s.now);
   for (const r of expired) {
     s.counters.add(`request.${r.kind}.expired`);
     // Still starving when our own request ran out (all its copies or answers lost): ask again,
     // with a fresh schedule, rather than wait for an update that re-runs selection (up to 60 s).
-    const e = r.kind === 'seqno' && r.originated ? s.table.get(r.prefixKey) : undefined;
-    if (e !== undefined && e.selected === undefined && checkStarvation(s, e)) {
+    const p = r.kind === 'seqno' && r.originated ? slotOf(s, r.prefix) : NONE;
+    if (p !== NONE && t.sel[p]! < 0 && checkStarvation(s, p)) {
       s.counters.add('request.seqno.renewed');
     }
   }
   for (const r of resend) {
-    const e = s.table.get(r.prefixKey);
+    const p = slotOf(s, r.prefix);
+    const selected = p !== NONE && t.sel[p]! >= 0;
     if (r.kind === 'route') {
-      if (e?.selected !== undefined) continue;
+      if (selected) continue;
       r.targets = [...s.neighbours.keys()];
       for (const id of r.targets) s.outbox.queueTail(id, routeRequestTlv(r.prefix, r.hopCount));
     } else {
-      if (e === undefined || e.selected !== undefined || r.originator === undefined) continue;
-      r.targets = starvedTargets(e, r.originator);
+      if (p === NONE || selected || r.originator === undefined) continue;
+      r.targets = starvedTargets(s, p);
       for (const id of r.targets) s.outbox.queueTail(id, seqnoRequestTlv(r));
     }
     s.counters.add(`request.${r.kind}.resent`);

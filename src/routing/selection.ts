@@ -1,93 +1,84 @@
 /**
  * Re-running route selection for one prefix and carrying out what follows (babeld's
  * consider_route / route_changed): the forwarding-table action, a triggered update or a
- * retraction, a seqno request on starvation, notifications, and dropping an empty entry. The
- * selection rule itself is `selectRoute` in route.ts.
+ * retraction, a seqno request on starvation, notifications, and freeing a slot that holds
+ * nothing. The selection rule itself is `selectRoute` in route.ts.
  */
-import { bytesEqual } from './_keys.js';
 import { type EngineState, feasible, formatPrefix, notify } from './_state.js';
 import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
 import { answerRouteRequest, checkStarvation } from './request.js';
-import { type PrefixEntry, routeMetric, selectRoute, significantChange } from './route.js';
+import { routeMetric, selectRoute, significantChange } from './route.js';
 import { sendRetraction, sendTriggered } from './send.js';
-import { seqnoCompare } from './seqno.js';
+import { NONE } from './table.js';
 
 /**
- * Re-runs route selection for one prefix and carries out the consequences: the forwarding-table
+ * Re-runs route selection for slot `p` and carries out the consequences: the forwarding-table
  * action, a triggered update or retraction, a seqno request on starvation, notifications, and
- * dropping the entry when it holds nothing.
+ * freeing the slot when it holds neither a route nor a feasibility distance.
  */
-export function reselect(s: EngineState, e: PrefixEntry): void {
-  const old = e.selected;
-  const sel = selectRoute(e, s.now, (r) => feasible(s, r));
-  e.selected = sel;
+export function reselect(s: EngineState, p: number): void {
+  const t = s.table;
+  const old = t.sel[p]!;
+  const sel = selectRoute(t, p, s.now, (r) => feasible(s, p, r));
+  t.sel[p] = sel;
   if (sel !== old) {
-    if (sel !== undefined) {
+    if (sel !== NONE) {
       s.counters.add('route.selected');
       notify(s, 'routeSelected', {
-        prefix: formatPrefix(e.prefix),
-        neighbour: sel.neighbour.id,
-        metric: routeMetric(sel),
-        seqno: sel.seqno,
+        prefix: formatPrefix(t.prefix(p)),
+        neighbour: t.nbr[t.rNbr[sel]!]!.id,
+        metric: routeMetric(t, sel),
+        seqno: t.rSeqno[sel],
       });
     } else {
-      notify(s, 'routeLost', { prefix: formatPrefix(e.prefix) });
+      notify(s, 'routeLost', { prefix: formatPrefix(t.prefix(p)) });
     }
   }
-  syncForwarding(s, e);
-  let triggered = false;
-  if (sel !== undefined) {
-    const m = routeMetric(sel);
-    const adv = e.advertised;
+  syncForwarding(s, p);
+  if (sel !== NONE) {
+    const m = routeMetric(t, sel);
     // A new next hop is always announced: split horizon hid the old route from that neighbour.
-    if (
+    const trigger =
       sel !== old ||
-      adv === undefined ||
-      adv.metric >= METRIC_INFINITY ||
-      seqnoCompare(sel.seqno, adv.seqno) !== 0 ||
-      significantChange(adv.metric, m, METRIC_TRIGGER_MIN_DELTA)
-    ) {
-      sendTriggered(s, e);
-      triggered = true;
-    }
-    answerRouteRequest(s, e, triggered);
+      !t.advertised(p) ||
+      t.advMetric[p]! >= METRIC_INFINITY ||
+      t.rSeqno[sel] !== t.advSeqno[p] ||
+      significantChange(t.advMetric[p]!, m, METRIC_TRIGGER_MIN_DELTA);
+    if (trigger) sendTriggered(s, p);
+    answerRouteRequest(s, p, trigger);
   } else {
-    if (e.advertised !== undefined && e.advertised.metric < METRIC_INFINITY) sendRetraction(s, e);
-    checkStarvation(s, e);
-    if (e.routes.length === 0) s.table.delete(e.key);
+    if (t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY) sendRetraction(s, p);
+    checkStarvation(s, p);
+    if (t.head[p] === NONE && !t.hasFd(p)) t.freeSlot(p);
   }
 }
 
-/** Emits installRoute/removeRoute when the forwarding entry for this prefix changes. */
-function syncForwarding(s: EngineState, e: PrefixEntry): void {
-  const sel = e.selected;
-  const inst = e.installed;
-  if (sel === undefined) {
-    if (inst !== undefined) {
-      e.installed = undefined;
-      s.actions.push({ kind: 'removeRoute', prefix: e.prefix });
+/** Emits installRoute/removeRoute when the forwarding entry for slot `p` changes. */
+function syncForwarding(s: EngineState, p: number): void {
+  const t = s.table;
+  const sel = t.sel[p]!;
+  if (sel === NONE) {
+    if (t.instNbr[p] !== NONE) {
+      t.instNbr[p] = NONE;
+      s.actions.push({ kind: 'removeRoute', prefix: t.prefix(p) });
     }
     return;
   }
-  const m = routeMetric(sel);
+  const m = routeMetric(t, sel);
+  const nbr = t.rNbr[sel]!;
+  const seqno = t.rSeqno[sel]!;
   if (
-    inst !== undefined &&
-    inst.neighbour === sel.neighbour.id &&
-    inst.seqno === sel.seqno &&
-    bytesEqual(inst.originator, sel.originator) &&
-    !significantChange(inst.metric, m, METRIC_TRIGGER_MIN_DELTA)
+    t.instNbr[p] === nbr &&
+    t.instSeqno[p] === seqno &&
+    !significantChange(t.instMetric[p]!, m, METRIC_TRIGGER_MIN_DELTA)
   ) {
     return;
   }
-  e.installed = { neighbour: sel.neighbour.id, metric: m, seqno: sel.seqno, originator: sel.originator };
+  t.instNbr[p] = nbr;
+  t.instMetric[p] = m;
+  t.instSeqno[p] = seqno;
   s.actions.push({
     kind: 'installRoute',
-    entry: {
-      prefix: e.prefix,
-      neighbour: sel.neighbour.id,
-      metric: m,
-      seqno: sel.seqno,
-      originator: sel.originator,
-    },
+    entry: { prefix: t.prefix(p), neighbour: t.nbr[nbr]!.id, metric: m, seqno, originator: t.origin[p]! },
   });
 }

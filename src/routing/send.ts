@@ -5,11 +5,13 @@
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
+import { prefixIdOf } from './_keys.js';
 import { type EngineState, notify } from './_state.js';
-import type { NeighbourId } from './api.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
 import type { Neighbour } from './neighbour.js';
-import { type PrefixEntry, routeMetric } from './route.js';
+import { routeMetric } from './route.js';
+import { seqnoCompare } from './seqno.js';
+import { NONE } from './table.js';
 import { TimerKind } from './timers.js';
 
 /** The interval written into our Updates, in centiseconds. */
@@ -17,56 +19,84 @@ function intervalCs(s: EngineState): number {
   return Math.round(s.cfg.updateIntervalMs / 10);
 }
 
-/** Returns the Update announcing the selected route of `e`, and records it in the source's FD. */
-export function advertise(s: EngineState, e: PrefixEntry): Update | undefined {
-  const sel = e.selected;
-  if (sel === undefined) return undefined;
-  const metric = routeMetric(sel);
-  const source = s.sources.findSource(sel.sourceKey);
-  if (source !== undefined) s.sources.noteAdvertised(source, sel.seqno, metric, s.now);
-  e.advertised = { seqno: sel.seqno, metric };
-  s.urgent.delete(e.key);
+/**
+ * Records that (seqno, metric) was advertised for slot `p`'s source: the feasibility distance only
+ * improves (RFC 8966 §3.7.3), and a retraction leaves it unchanged.
+ */
+function noteAdvertised(
+  s: EngineState,
+  p: number,
+  seqno: number,
+  metric: number,
+  signature: Uint8Array | undefined,
+): void {
+  const t = s.table;
+  t.touch(p, s.now);
+  if (metric >= METRIC_INFINITY) return;
+  if (t.hasFd(p)) {
+    const c = seqnoCompare(seqno, t.fdSeqno[p]!);
+    if (c < 0 || (c === 0 && metric >= t.fdMetric[p]!)) return;
+  }
+  t.setFd(p, seqno, metric, signature);
+}
+
+/** Returns the Update announcing the selected route of slot `p`, and records it in the FD. */
+export function advertise(s: EngineState, p: number): Update | undefined {
+  const t = s.table;
+  const sel = t.sel[p]!;
+  if (sel < 0) return undefined;
+  const metric = routeMetric(t, sel);
+  const seqno = t.rSeqno[sel]!;
+  const signature = t.rSig[sel]!;
+  noteAdvertised(s, p, seqno, metric, signature);
+  t.setAdvertised(p, seqno, metric);
+  if (s.urgent.size > 0) s.urgent.delete(t.key(p));
+  const origin = t.origin[p]!;
   return {
     type: TlvType.Update,
     flags: 0,
     interval: intervalCs(s),
-    seqno: sel.seqno,
+    seqno,
     metric,
-    prefix: e.prefix,
-    routerId: sel.originator.subarray(0, 8),
-    originator: sel.originator,
-    signature: sel.signature,
+    prefix: t.prefix(p),
+    routerId: origin.subarray(0, 8),
+    originator: origin,
+    signature,
   };
 }
 
-/** True when split horizon keeps the selected route of `e` from neighbour `id`. */
-export function splitHorizon(s: EngineState, e: PrefixEntry, id: NeighbourId): boolean {
-  return s.cfg.splitHorizon && e.selected?.neighbour.id === id;
+/** True when split horizon keeps the selected route of slot `p` from neighbour `n`. */
+export function splitHorizon(s: EngineState, p: number, n: Neighbour): boolean {
+  const sel = s.table.sel[p]!;
+  return s.cfg.splitHorizon && sel >= 0 && s.table.rNbr[sel] === n.slot;
 }
 
-/** Announces the selected route of `e` to every neighbour (split horizon applied). */
-export function sendTriggered(s: EngineState, e: PrefixEntry): void {
-  const u = advertise(s, e);
+/** Announces the selected route of slot `p` to every neighbour (split horizon applied). */
+export function sendTriggered(s: EngineState, p: number): void {
+  const u = advertise(s, p);
   if (u === undefined) return;
   s.counters.add('update.triggered');
-  for (const id of s.neighbours.keys()) if (!splitHorizon(s, e, id)) s.outbox.queueUpdate(id, e.key, u);
+  const key = s.table.key(p);
+  for (const n of s.neighbours.values()) if (!splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, key, u);
 }
 
-/** Retracts `e` to every neighbour now, and once more after URGENT_RESEND_MS (RFC 8966 §3.7.2). */
-export function sendRetraction(s: EngineState, e: PrefixEntry): void {
-  const adv = e.advertised;
-  e.advertised = { seqno: adv?.seqno ?? 0, metric: METRIC_INFINITY };
+/** Retracts slot `p` to every neighbour now, and once more after URGENT_RESEND_MS (RFC 8966 §3.7.2). */
+export function sendRetraction(s: EngineState, p: number): void {
+  const t = s.table;
+  const seqno = t.advertised(p) ? t.advSeqno[p]! : 0;
+  t.setAdvertised(p, seqno, METRIC_INFINITY);
   const u: Update = {
     type: TlvType.Update,
     flags: 0,
     interval: intervalCs(s),
-    seqno: adv?.seqno ?? 0,
+    seqno,
     metric: METRIC_INFINITY,
-    prefix: e.prefix,
+    prefix: t.prefix(p),
   };
   s.counters.add('route.retracted');
-  for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, e.key, u);
-  s.urgent.set(e.key, { at: s.now + URGENT_RESEND_MS, update: u });
+  const key = t.key(p);
+  for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, key, u);
+  s.urgent.set(key, { at: s.now + URGENT_RESEND_MS, update: u });
   s.timers.setEarlier(TimerKind.UrgentResend, s.now + URGENT_RESEND_MS);
 }
 
@@ -78,33 +108,43 @@ export function expiredUrgent(s: EngineState): void {
       continue;
     }
     s.urgent.delete(k);
-    if (s.table.get(k)?.selected !== undefined) continue;
+    const p = s.table.slotOfId(prefixIdOf(update.prefix));
+    if (p !== NONE && s.table.sel[p]! >= 0) continue;
     for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, k, update);
   }
 }
 
 /** Queues our own prefix and every selected route (split horizon applied) to one neighbour. */
 export function sendFullDump(s: EngineState, n: Neighbour): void {
+  const t = s.table;
   s.outbox.queueUpdate(n.id, s.xroute.key, ownUpdate(s));
-  for (const e of s.table.values()) {
-    if (e.selected === undefined || splitHorizon(s, e, n.id)) continue;
-    const u = advertise(s, e);
-    if (u !== undefined) s.outbox.queueUpdate(n.id, e.key, u);
+  for (let p = 0; p < t.limit; p++) {
+    if (!t.isLive(p) || t.sel[p]! < 0 || splitHorizon(s, p, n)) continue;
+    const u = advertise(s, p);
+    if (u !== undefined) s.outbox.queueUpdate(n.id, t.key(p), u);
   }
 }
 
 /** The periodic refresh: one Update per selected route (and ours) to each neighbour. */
 export function sendPeriodicUpdates(s: EngineState): void {
+  const t = s.table;
   const own = ownUpdate(s);
-  const updates: [PrefixEntry, Update][] = [];
-  for (const e of s.table.values()) {
-    const u = advertise(s, e);
-    if (u !== undefined) updates.push([e, u]);
+  const slots: number[] = [];
+  const updates: Update[] = [];
+  for (let p = 0; p < t.limit; p++) {
+    if (!t.isLive(p)) continue;
+    const u = advertise(s, p);
+    if (u === undefined) continue;
+    slots.push(p);
+    updates.push(u);
   }
-  for (const id of s.neighbours.keys()) {
-    s.outbox.queueUpdate(id, s.xroute.key, own, 0, false);
+  for (const n of s.neighbours.values()) {
+    s.outbox.queueUpdate(n.id, s.xroute.key, own, 0, false);
     // Unacknowledged: it repeats what triggered (acknowledged) updates already delivered.
-    for (const [e, u] of updates) if (!splitHorizon(s, e, id)) s.outbox.queueUpdate(id, e.key, u, 0, false);
+    for (let i = 0; i < slots.length; i++) {
+      const p = slots[i]!;
+      if (!splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, t.key(p), updates[i]!, 0, false);
+    }
   }
 }
 

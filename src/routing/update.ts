@@ -1,22 +1,25 @@
 /**
  * Received Updates (RFC 8966 §3.5.3, babeld's update_route): the checks in order (fields, prefix,
- * originator, ownership, staleness, signature through the verify cache), storing the route, and
- * re-selecting its prefix; retractions (one prefix or wildcard), echoes of our own prefix, and
- * route expiry. How a route is chosen is route.ts and selection.ts.
+ * originator, ownership, staleness, signature), storing the route, and re-selecting its prefix;
+ * retractions (one prefix or wildcard), echoes of our own prefix, and route expiry. How a route is
+ * chosen is route.ts and selection.ts; where it is stored, table.ts.
+ *
+ * Signature checks are not repeated: an Update whose (seqno, signature) a route of the same prefix
+ * already carries was verified when that route was stored (routes hold only verified signatures,
+ * and a prefix has one originator), so a periodic refresh, or the same new seqno heard from a
+ * second neighbour, costs a 64-byte compare instead of an Ed25519 verification.
  */
 
 import { updateSignedBytes } from '../wire/babel/signed.js';
-import { AE, TlvType, type Update } from '../wire/babel/types.js';
+import { AE, type Prefix, TlvType, type Update } from '../wire/babel/types.js';
 import {
   bytesEqual,
   internKey,
-  internPrefix,
   internSignature,
   isRoutablePrefix,
   prefixHas,
-  prefixKey,
+  prefixIdOf,
   sourceKey,
-  verifyKey,
 } from './_keys.js';
 import { armExpiry, type EngineState, feasible, reject } from './_state.js';
 import {
@@ -24,39 +27,62 @@ import {
   ROUTE_HOLD_FACTOR,
   ROUTE_INTERVAL_MAX_MS,
   ROUTE_INTERVAL_MIN_MS,
+  SOURCE_GC_TIME_MS,
 } from './constants.js';
 import { RejectReason } from './counters.js';
-import { isFeasible as feasibleAgainst } from './feasibility.js';
+import { feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
 import { requestNewerSeqno, satisfySeqnoRequest } from './request.js';
-import { addRoute, findRoute, flushRoute, type PrefixEntry, type Route, routeMetric } from './route.js';
+import { routeMetric } from './route.js';
 import { reselect } from './selection.js';
 import { bumpOwnSeqno } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
+import { NONE } from './table.js';
 
 /**
- * Verifies the signature of (prefix, seqno, originator), using and filling the verify cache.
- * Returns the signature to store (the shared, interned copy), or undefined when it does not verify.
+ * Returns the signature to store for `u` (the shared, interned copy) once it is known to verify,
+ * from a route of slot `p` that already carries it or by verifying; undefined when it does not.
  */
-function verifyUpdate(
+function verifiedSignature(
+  s: EngineState,
+  p: number,
+  u: Update,
+  originator: Uint8Array,
+  signature: Uint8Array,
+): Uint8Array | undefined {
+  const t = s.table;
+  if (p !== NONE) {
+    for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
+      const sig = t.rSig[r];
+      if (t.rSeqno[r] === u.seqno && sig !== undefined && bytesEqual(sig, signature)) {
+        s.counters.add('verify.cached');
+        return sig;
+      }
+    }
+  }
+  return verifyNow(s, u, originator, signature);
+}
+
+function verifyNow(
   s: EngineState,
   u: Update,
   originator: Uint8Array,
   signature: Uint8Array,
-  srcKey: string,
 ): Uint8Array | undefined {
-  const cacheKey = verifyKey(srcKey, originator, u.seqno);
-  const cached = s.verified.get(cacheKey, signature);
-  if (cached !== undefined) {
-    s.counters.add('verify.cached');
-    return cached;
-  }
   s.counters.add('verify.checked');
   if (!s.deps.verify(originator, updateSignedBytes(u.prefix, u.seqno, originator), signature))
     return undefined;
-  const sig = internSignature(originator, u.seqno, signature);
-  s.verified.add(cacheKey, sig);
-  return sig;
+  return internSignature(originator, u.seqno, signature);
+}
+
+/** True when slot `p` has a feasible, unexpired, finite route other than `except`. */
+function hasFeasibleAlternative(s: EngineState, p: number, except: number): boolean {
+  const t = s.table;
+  for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
+    if (r === except || t.expiresAt(r) <= s.now) continue;
+    if (routeMetric(t, r) < METRIC_INFINITY && feasible(s, p, r)) return true;
+  }
+  return false;
 }
 
 /** An Update from neighbour `n`: checked, stored, and its prefix re-selected; or counted as a reject. */
@@ -65,20 +91,24 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     reject(s, RejectReason.Malformed);
     return;
   }
+  const t = s.table;
   const retraction = u.metric >= METRIC_INFINITY;
   if (retraction && u.prefix.ae === AE.Wildcard) {
     // RFC 8966 §4.6.9: a wildcard retraction withdraws every route the neighbour announced.
-    for (const k of [...(s.byNeighbour.get(n.id) ?? [])]) retractFrom(s, n, k);
+    for (const p of t.slotsVia(n.slot)) retractFrom(s, n, p);
     return;
   }
   if (!isRoutablePrefix(u.prefix)) {
     reject(s, RejectReason.BadPrefix);
     return;
   }
-  const pk = prefixKey(u.prefix);
+  const id = prefixIdOf(u.prefix);
   if (retraction) {
     // Unsigned by design: it only withdraws what this neighbour itself announced.
-    if (pk !== s.xroute.key) retractFrom(s, n, pk);
+    if (id !== s.xroute.id) {
+      const p = t.slotOfId(id);
+      if (p !== NONE) retractFrom(s, n, p);
+    }
     return;
   }
   const { originator, signature } = u;
@@ -86,136 +116,122 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     reject(s, RejectReason.NoOriginator);
     return;
   }
-  const srcKey = sourceKey(pk, originator);
-  if (pk === s.xroute.key) {
-    handleOwnPrefixEcho(s, u, originator, signature, srcKey);
+  if (id === s.xroute.id) {
+    handleOwnPrefixEcho(s, u, originator, signature);
     return;
   }
   if (!prefixHas(u.prefix, s.deps.addressOf(originator))) {
     reject(s, RejectReason.PrefixNotOwned);
     return;
   }
-  let e = s.table.get(pk);
-  const existing = e === undefined ? undefined : findRoute(e, n.id);
-  if (
-    existing !== undefined &&
-    bytesEqual(existing.originator, originator) &&
-    seqnoCompare(u.seqno, existing.seqno) < 0
-  ) {
+  let p = t.slotOfId(id);
+  const sameOrigin = p === NONE || bytesEqual(t.origin[p]!, originator);
+  if (!sameOrigin && t.head[p] !== NONE) {
+    reject(s, RejectReason.OriginConflict);
+    return;
+  }
+  const existing = p === NONE || !sameOrigin ? NONE : t.findRoute(p, n.slot);
+  if (existing !== NONE && seqnoCompare(u.seqno, t.rSeqno[existing]!) < 0) {
     // A neighbour's seqno for a source never goes backwards while it holds the source: a replay.
     reject(s, RejectReason.Stale);
     return;
   }
-  const sig = verifyUpdate(s, u, originator, signature, srcKey);
+  const sig = sameOrigin
+    ? verifiedSignature(s, p, u, originator, signature)
+    : verifyNow(s, u, originator, signature);
   if (sig === undefined) {
     reject(s, RejectReason.BadSignature);
     return;
   }
-  if (e === undefined) {
-    if (s.table.size >= s.cfg.maxPrefixes) {
+  if ((p === NONE || t.head[p] === NONE) && t.prefixes >= s.cfg.maxPrefixes) {
+    reject(s, RejectReason.TableFull);
+    return;
+  }
+  if (p === NONE) {
+    if (t.slots >= s.cfg.maxSources) {
       reject(s, RejectReason.TableFull);
       return;
     }
-    e = {
-      key: pk,
-      prefix: internPrefix(u.prefix),
-      routes: [],
-      selected: undefined,
-      installed: undefined,
-      advertised: undefined,
-    };
+    p = t.createSlot(u.prefix, internKey(originator), s.now);
+    armExpiry(s, s.now + SOURCE_GC_TIME_MS);
+  } else if (!sameOrigin) {
+    // The other key's routes are gone: the prefix is a new source (no FD, nothing advertised).
+    t.resetOrigin(p, internKey(originator), s.now);
   }
-  const source = s.sources.ensureSource(srcKey, u.prefix, originator, s.now);
-  if (source === undefined) {
-    reject(s, RejectReason.TableFull);
-    if (e.routes.length === 0) s.table.delete(pk);
-    return;
-  }
+  t.touch(p, s.now);
+  const sel = t.sel[p]!;
   if (
-    existing !== undefined &&
-    existing === e.selected &&
-    bytesEqual(existing.originator, originator) &&
-    feasible(s, existing) &&
-    !feasibleAgainst(s.sources.distance(srcKey), u.seqno, u.metric) &&
-    !e.routes.some(
-      (o) => o !== existing && o.expiresAt > s.now && routeMetric(o) < METRIC_INFINITY && feasible(s, o),
-    )
+    existing !== NONE &&
+    existing === sel &&
+    feasible(s, p, existing) &&
+    !feasibleAgainst(t.hasFd(p), t.fdSeqno[p]!, t.fdMetric[p]!, u.seqno, u.metric) &&
+    !hasFeasibleAlternative(s, p, existing)
   ) {
     // RFC 8966 §3.5.4: an unfeasible update for the selected route from the same source MAY be
     // ignored. With no feasible alternative we do that and ask for a newer seqno: taking it made
     // the prefix starve (unreachable for a seqno round trip) whenever a metric rose past our FD,
     // on lossy links mostly at periodic refreshes. With an alternative, selection just moves.
     s.counters.add('update.unfeasible-ignored');
-    requestNewerSeqno(s, e, existing);
+    requestNewerSeqno(s, p, existing);
     return;
   }
   const holdMs =
     Math.min(ROUTE_INTERVAL_MAX_MS, Math.max(ROUTE_INTERVAL_MIN_MS, u.interval * 10)) * ROUTE_HOLD_FACTOR;
   let r = existing;
-  if (r !== undefined && !bytesEqual(r.originator, originator)) {
-    flushRoute(e, n.id);
-    r = undefined;
-  }
-  if (r === undefined) {
-    if (e.routes.length >= s.cfg.maxRoutesPerPrefix && !evictWorst(s, e, u.metric + n.cost)) {
+  if (r === NONE) {
+    if (t.routeCount(p) >= s.cfg.maxRoutesPerPrefix && !evictWorst(s, p, u.metric + n.cost)) {
       reject(s, RejectReason.TableFull);
-      if (e.routes.length === 0) s.table.delete(pk);
+      freeIfUnused(s, p);
       return;
     }
-    r = {
-      neighbour: n,
-      sourceKey: srcKey,
-      originator: internKey(originator),
-      seqno: u.seqno,
-      refMetric: u.metric,
-      signature: sig,
-      expiresAt: s.now + holdMs,
-      smoothed: METRIC_INFINITY,
-      smoothedAt: s.now,
-      smoothedTarget: METRIC_INFINITY,
-    };
-    addRoute(e, r);
-    s.table.set(pk, e);
-    s.byNeighbour.get(n.id)?.add(pk);
-  } else {
-    r.seqno = u.seqno;
-    r.refMetric = u.metric;
-    r.signature = sig;
-    r.expiresAt = s.now + holdMs;
+    r = t.addRoute(p, n.slot, s.now);
   }
+  t.rSeqno[r] = u.seqno;
+  t.rRef[r] = u.metric;
+  t.rSig[r] = sig;
+  t.setExpiresAt(r, s.now + holdMs);
   s.counters.add('update.accepted');
-  const isFeasible = feasible(s, r);
+  const isFeasible = feasible(s, p, r);
   if (!isFeasible) s.counters.add('update.infeasible');
-  armExpiry(s, r.expiresAt);
-  reselect(s, e);
-  satisfySeqnoRequest(s, e, srcKey, u.seqno);
-  if (!isFeasible && bytesEqual(n.publicKey, originator)) echoNewerSeqno(s, n, e, srcKey);
+  armExpiry(s, t.expiresAt(r));
+  reselect(s, p);
+  if (s.requests.size > 0) satisfySeqnoRequest(s, p, sourceKey(t.key(p), originator), u.seqno);
+  if (!isFeasible && bytesEqual(n.publicKey, originator)) echoNewerSeqno(s, n, p);
+}
+
+/** Frees slot `p` when it holds neither a route nor a feasibility distance. */
+export function freeIfUnused(s: EngineState, p: number): void {
+  const t = s.table;
+  if (t.head[p] === NONE && !t.hasFd(p) && t.sel[p] === NONE) t.freeSlot(p);
 }
 
 /**
  * The originator itself announced its prefix with a seqno behind what we advertised for it: it
  * restarted with fresh state (RFC 8966 §3.5.5's case). Show it the newest Update of its own that
- * we hold, with its signature (from the verify cache), so it jumps past it at once; a node bumps
- * only past an echo that verifies under its own key, so nobody else can move its seqno this way.
- * Without that signature, ask for FD.seqno + 1 instead (one hop). One answer per stale Update
- * received, so this amplifies nothing.
+ * we hold, with its signature, so it jumps past it at once; a node bumps only past an echo that
+ * verifies under its own key, so nobody else can move its seqno this way. Without that signature,
+ * ask for FD.seqno + 1 instead (one hop). One answer per stale Update received, so this amplifies
+ * nothing.
  */
-function echoNewerSeqno(s: EngineState, n: Neighbour, e: PrefixEntry, srcKey: string): void {
-  const r = findRoute(e, n.id);
-  const fd = s.sources.distance(srcKey);
-  if (r === undefined || fd === undefined || seqnoCompare(r.seqno, fd.seqno) >= 0) return;
-  const signature = s.verified.peek(verifyKey(srcKey, r.originator, fd.seqno));
+function echoNewerSeqno(s: EngineState, n: Neighbour, p: number): void {
+  const t = s.table;
+  const r = t.findRoute(p, n.slot);
+  if (r === NONE || !t.hasFd(p) || seqnoCompare(t.rSeqno[r]!, t.fdSeqno[p]!) >= 0) return;
+  const origin = t.origin[p]!;
+  const fdSeqno = t.fdSeqno[p]!;
+  const signature = t.fdSig[p];
+  const prefix = t.prefix(p);
   if (signature !== undefined) {
     s.counters.add('update.echo');
-    s.outbox.queueUpdate(n.id, e.key, {
+    s.outbox.queueUpdate(n.id, t.key(p), {
       type: TlvType.Update,
       flags: 0,
       interval: Math.round(s.cfg.updateIntervalMs / 10),
-      seqno: fd.seqno,
-      metric: Math.min(fd.metric, METRIC_INFINITY - 1),
-      prefix: e.prefix,
-      routerId: r.originator.subarray(0, 8),
-      originator: r.originator,
+      seqno: fdSeqno,
+      metric: Math.min(t.fdMetric[p]!, METRIC_INFINITY - 1),
+      prefix,
+      routerId: origin.subarray(0, 8),
+      originator: origin,
       signature,
     });
     return;
@@ -223,11 +239,11 @@ function echoNewerSeqno(s: EngineState, n: Neighbour, e: PrefixEntry, srcKey: st
   s.counters.add('request.seqno.sent');
   s.outbox.queueTail(n.id, {
     type: TlvType.SeqnoRequest,
-    seqno: seqnoPlus(fd.seqno, 1),
+    seqno: seqnoPlus(fdSeqno, 1),
     hopCount: 1,
-    routerId: r.originator.slice(0, 8),
-    prefix: e.prefix,
-    originator: r.originator,
+    routerId: origin.slice(0, 8),
+    prefix,
+    originator: origin,
   });
 }
 
@@ -238,61 +254,76 @@ function echoNewerSeqno(s: EngineState, n: Neighbour, e: PrefixEntry, srcKey: st
  * neighbour re-announce the new seqno, which bumped it again, once per second for ever: each bump
  * a network-wide wave of triggered updates, most of the steady-state control load before.)
  */
-function handleOwnPrefixEcho(
-  s: EngineState,
-  u: Update,
-  originator: Uint8Array,
-  signature: Uint8Array,
-  srcKey: string,
-): void {
+function handleOwnPrefixEcho(s: EngineState, u: Update, originator: Uint8Array, signature: Uint8Array): void {
   if (!bytesEqual(originator, s.deps.publicKey)) {
     reject(s, RejectReason.OwnPrefix);
     return;
   }
   if (seqnoCompare(u.seqno, s.xroute.seqno) <= 0) return;
-  if (verifyUpdate(s, u, originator, signature, srcKey) === undefined) {
+  if (verifyNow(s, u, originator, signature) === undefined) {
     reject(s, RejectReason.BadSignature);
     return;
   }
   bumpOwnSeqno(s, seqnoPlus(u.seqno, 1));
 }
 
-/** Removes the route a neighbour announced for a prefix (its retraction or a wildcard one). */
-function retractFrom(s: EngineState, n: Neighbour, pk: string): void {
-  const e = s.table.get(pk);
-  if (e === undefined || flushRoute(e, n.id) === undefined) return;
-  s.byNeighbour.get(n.id)?.delete(pk);
+/** Removes the route a neighbour announced for slot `p` (its retraction or a wildcard one). */
+function retractFrom(s: EngineState, n: Neighbour, p: number): void {
+  const t = s.table;
+  const r = t.findRoute(p, n.slot);
+  if (r === NONE) return;
+  t.removeRoute(p, r);
   s.counters.add('update.retraction');
-  reselect(s, e);
+  reselect(s, p);
 }
 
 /** Makes room for a route of metric `metric` by dropping the worst unselected one, if it is worse. */
-function evictWorst(s: EngineState, e: PrefixEntry, metric: number): boolean {
-  let worst: Route | undefined;
-  for (const r of e.routes)
-    if (r !== e.selected && (worst === undefined || routeMetric(r) > routeMetric(worst))) worst = r;
-  if (worst === undefined || routeMetric(worst) <= metric) return false;
-  flushRoute(e, worst.neighbour.id);
-  s.byNeighbour.get(worst.neighbour.id)?.delete(e.key);
+function evictWorst(s: EngineState, p: number, metric: number): boolean {
+  const t = s.table;
+  let worst = NONE;
+  let worstM = -1;
+  for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
+    if (r === t.sel[p]) continue;
+    const m = routeMetric(t, r);
+    if (worst === NONE || m > worstM) {
+      worst = r;
+      worstM = m;
+    }
+  }
+  if (worst === NONE || worstM <= metric) return false;
+  t.removeRoute(p, worst);
   return true;
 }
 
 /** The Expiry timer: drops expired routes (re-selecting their prefixes) and unused sources; re-arms the sweep. */
 export function expireRoutes(s: EngineState): void {
+  const t = s.table;
   s.expiryDeadline = undefined;
-  for (const e of [...s.table.values()]) {
-    const expired = e.routes.filter((r) => r.expiresAt <= s.now);
-    for (const r of expired) {
-      flushRoute(e, r.neighbour.id);
-      s.byNeighbour.get(r.neighbour.id)?.delete(e.key);
-      s.counters.add('route.expired');
+  for (let p = 0; p < t.limit; p++) {
+    if (!t.isLive(p)) continue;
+    let expired = false;
+    for (let r = t.head[p]!; r !== NONE; ) {
+      const next = t.rNext[r]!;
+      if (t.expiresAt(r) <= s.now) {
+        t.removeRoute(p, r);
+        s.counters.add('route.expired');
+        expired = true;
+      }
+      r = next;
     }
-    if (expired.length > 0) reselect(s, e);
-    for (const r of e.routes) armExpiry(s, r.expiresAt);
+    if (expired) reselect(s, p);
+    if (!t.isLive(p)) continue;
+    for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) armExpiry(s, t.expiresAt(r));
+    if (t.head[p] === NONE && t.sel[p] === NONE) {
+      // Only a feasibility distance left: forgotten SOURCE_GC_TIME_MS after its last use.
+      const gcAt = t.usedAt(p) + SOURCE_GC_TIME_MS;
+      if (gcAt <= s.now) t.freeSlot(p);
+      else armExpiry(s, gcAt);
+    }
   }
-  const used = new Set<string>();
-  for (const e of s.table.values()) for (const r of e.routes) used.add(r.sourceKey);
-  s.sources.expireSources(s.now, (k) => used.has(k));
-  const gc = s.sources.nextExpiry();
-  if (gc !== undefined) armExpiry(s, gc);
+}
+
+/** The slot of `prefix` in this engine's table, or NONE. */
+export function slotOf(s: EngineState, prefix: Prefix): number {
+  return s.table.slotOfId(prefixIdOf(prefix));
 }

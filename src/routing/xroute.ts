@@ -13,13 +13,15 @@
 
 import { updateSignedBytes } from '../wire/babel/signed.js';
 import { type Prefix, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixKey } from './_keys.js';
+import { prefixKeyOfId, retainPrefix } from './_keys.js';
 import type { Millis } from './api.js';
 import { SEQNO_BUMP_MIN_INTERVAL_MS, UPDATE_INTERVAL_CS } from './constants.js';
 import { seqnoCompare, seqnoPlus } from './seqno.js';
 
 export class XRoute {
   readonly prefix: Prefix;
+  /** The prefix's interned id (held for the engine's life) and key string. */
+  readonly id: number;
   readonly key: string;
   readonly #publicKey: Uint8Array;
   readonly #routerId: Uint8Array;
@@ -39,7 +41,8 @@ export class XRoute {
     initialSeqno: number,
   ) {
     this.prefix = prefix;
-    this.key = prefixKey(prefix);
+    this.id = retainPrefix(prefix);
+    this.key = prefixKeyOfId(this.id);
     this.#publicKey = Uint8Array.from(publicKey);
     this.#routerId = this.#publicKey.slice(0, 8);
     this.#sign = sign;

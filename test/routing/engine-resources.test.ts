@@ -41,7 +41,6 @@ describe('memory caps', () => {
       config: {
         maxPrefixes: 20,
         maxSources: 25,
-        verifyCacheSize: 10,
         maxPendingRequests: 5,
         maxNeighbours: 8,
       },
@@ -93,7 +92,6 @@ describe('memory caps', () => {
     const c = { ...net.node(0).engine.counters(), ...net.node(0).engine.gauges!() };
     expect(c['table.prefixes']).toBeLessThanOrEqual(20);
     expect(c['table.sources']).toBeLessThanOrEqual(25);
-    expect(c['table.verified']).toBeLessThanOrEqual(10);
     expect(c['table.requests']).toBeLessThanOrEqual(5);
     expect(c['table.neighbours']).toBeLessThanOrEqual(8);
     expect(c['reject.table-full']).toBeGreaterThanOrEqual(20 + 92);

@@ -13,81 +13,73 @@ import {
   rxcost,
   timestampUs,
 } from '../../src/routing/neighbour.js';
-import { type PrefixEntry, type Route, selectRoute } from '../../src/routing/route.js';
-import { VerifyCache } from '../../src/routing/verify-cache.js';
+import { selectRoute } from '../../src/routing/route.js';
+import { RouteTable } from '../../src/routing/table.js';
 import { AE, TlvType } from '../../src/wire/babel/types.js';
 
-function neighbour(id: string, cost: number): Neighbour {
-  const n = createNeighbour(id, new Uint8Array(32), () => 0.5);
-  n.cost = cost;
-  return n;
-}
-
-function route(n: Neighbour, refMetric: number, now: number): Route {
-  return {
-    neighbour: n,
-    sourceKey: 's',
-    originator: new Uint8Array(32),
-    seqno: 1,
-    refMetric,
-    signature: new Uint8Array(64),
-    expiresAt: now + 1e9,
-    smoothed: METRIC_INFINITY,
-    smoothedAt: now,
-    smoothedTarget: METRIC_INFINITY,
+/** One prefix slot in a fresh table, and helpers to add neighbours and routes to it. */
+function fixture() {
+  const t = new RouteTable(0);
+  const p = t.createSlot(
+    { ae: AE.IPv6, plen: 64, addr: new Uint8Array(16).fill(4, 0, 1) },
+    new Uint8Array(32),
+    0,
+  );
+  const neighbour = (id: string, cost: number): Neighbour => {
+    const n = createNeighbour(id, new Uint8Array(32), () => 0.5);
+    n.cost = cost;
+    n.slot = t.addNeighbour(n);
+    return n;
   };
-}
-
-function entry(routes: Route[]): PrefixEntry {
-  return {
-    key: 'p',
-    prefix: { ae: AE.IPv6, plen: 64, addr: new Uint8Array(16) },
-    routes,
-    selected: undefined,
-    installed: undefined,
-    advertised: undefined,
+  const route = (n: Neighbour, refMetric: number): number => {
+    const r = t.addRoute(p, n.slot, 0);
+    t.rSeqno[r] = 1;
+    t.rRef[r] = refMetric;
+    t.setExpiresAt(r, 1e9);
+    return r;
   };
+  const select = (now: number, feasible: (r: number) => boolean = () => true): number =>
+    selectRoute(t, p, now, feasible);
+  return { t, p, neighbour, route, select };
 }
-
-const feasible = () => true;
 
 describe('route selection with hysteresis', () => {
   it('takes the best candidate when nothing is selected, and skips infeasible or infinite routes', () => {
-    const a = route(neighbour('a', 10), 100, 0);
-    const b = route(neighbour('b', 10), 50, 0);
-    const c = route(neighbour('c', METRIC_INFINITY), 0, 0);
-    const e = entry([a, b, c]);
-    expect(selectRoute(e, 0, feasible)).toBe(b);
-    expect(selectRoute(e, 0, (r) => r !== b)).toBe(a);
+    const { neighbour, route, select } = fixture();
+    const a = route(neighbour('a', 10), 100);
+    const b = route(neighbour('b', 10), 50);
+    route(neighbour('c', METRIC_INFINITY), 0);
+    expect(select(0)).toBe(b);
+    expect(select(0, (r) => r !== b)).toBe(a);
   });
 
   it('does not switch for a gain below SWITCH_MIN_GAIN, however long it lasts', () => {
-    const a = route(neighbour('a', 10), 100, 0);
-    const b = route(neighbour('b', 10), 100 - SWITCH_MIN_GAIN + 1, 0);
-    const e = entry([a, b]);
-    e.selected = a;
-    for (let t = 0; t < 60_000; t += 1000) expect(selectRoute(e, t, feasible)).toBe(a);
+    const { t, p, neighbour, route, select } = fixture();
+    const a = route(neighbour('a', 10), 100);
+    route(neighbour('b', 10), 100 - SWITCH_MIN_GAIN + 1);
+    t.sel[p] = a;
+    for (let now = 0; now < 60_000; now += 1000) expect(select(now)).toBe(a);
   });
 
   it('ignores a brief dip of another route, and switches once the gain persists', () => {
-    const a = route(neighbour('a', 10), 90, 0); // 100
-    const b = route(neighbour('b', 10), 120, 0); // 130
-    const e = entry([a, b]);
-    e.selected = selectRoute(e, 0, feasible);
-    expect(e.selected).toBe(a);
+    const { t, p, neighbour, route, select } = fixture();
+    const a = route(neighbour('a', 10), 90); // 100
+    const b = route(neighbour('b', 10), 120); // 130
+    t.sel[p] = select(0);
+    expect(t.sel[p]).toBe(a);
     // b dips to 50: better by far in metric, but its smoothed metric lags: no switch...
-    b.refMetric = 40;
-    expect(selectRoute(e, 1, feasible)).toBe(a);
+    t.rRef[b] = 40;
+    expect(select(1)).toBe(a);
     // ...and a dip that ends within a fraction of the half-life never moves it.
-    b.refMetric = 120;
-    expect(selectRoute(e, 500, feasible)).toBe(a);
+    t.rRef[b] = 120;
+    expect(select(500)).toBe(a);
     // A persistent improvement wins after its smoothed metric crosses a's (≈ 2.3 s here).
-    b.refMetric = 40;
+    t.rRef[b] = 40;
     let switchedAt: number | undefined;
-    for (let t = 1000; t < 1000 + 5 * SMOOTHING_HALF_LIFE_MS; t += 250) {
-      e.selected = selectRoute(e, t, feasible);
-      if (e.selected === b) {
-        switchedAt = t;
+    for (let now = 1000; now < 1000 + 5 * SMOOTHING_HALF_LIFE_MS; now += 250) {
+      t.sel[p] = select(now);
+      if (t.sel[p] === b) {
+        switchedAt = now;
         break;
       }
     }
@@ -97,24 +89,24 @@ describe('route selection with hysteresis', () => {
   });
 
   it('a worsening selected route is kept until its smoothed metric is worse too', () => {
-    const a = route(neighbour('a', 10), 90, 0); // 100
-    const b = route(neighbour('b', 10), 120, 0); // 130
-    const e = entry([a, b]);
-    e.selected = selectRoute(e, 0, feasible);
-    a.refMetric = 190; // 200
-    expect(selectRoute(e, 1, feasible)).toBe(a);
-    expect(selectRoute(e, 1 + SMOOTHING_HALF_LIFE_MS, feasible)).toBe(b);
+    const { t, p, neighbour, route, select } = fixture();
+    const a = route(neighbour('a', 10), 90); // 100
+    const b = route(neighbour('b', 10), 120); // 130
+    t.sel[p] = select(0);
+    t.rRef[a] = 190; // 200
+    expect(select(1)).toBe(a);
+    expect(select(1 + SMOOTHING_HALF_LIFE_MS)).toBe(b);
   });
 
   it('leaves a selected route that stopped being a candidate at once', () => {
+    const { t, p, neighbour, route, select } = fixture();
     const na = neighbour('a', 10);
-    const a = route(na, 10, 0);
-    const b = route(neighbour('b', 10), 500, 0);
-    const e = entry([a, b]);
-    e.selected = selectRoute(e, 0, feasible);
-    expect(e.selected).toBe(a);
+    const a = route(na, 10);
+    const b = route(neighbour('b', 10), 500);
+    t.sel[p] = select(0);
+    expect(t.sel[p]).toBe(a);
     na.cost = METRIC_INFINITY;
-    expect(selectRoute(e, 1, feasible)).toBe(b);
+    expect(select(1)).toBe(b);
   });
 });
 
@@ -254,20 +246,5 @@ describe('neighbour cost from RTT and loss', () => {
     expect(computeCost(n, 1)).toBeLessThan(METRIC_INFINITY);
     handleHello(n, { type: TlvType.Hello, unicast: true, seqno: 2, interval: 400 }, 13_000);
     expect(computeCost(n, 14_000)).toBe(METRIC_INFINITY); // 3.5 × 4 s after the IHU
-  });
-});
-
-describe('verify cache', () => {
-  it('is an LRU keyed by triple that only matches the exact signature', () => {
-    const c = new VerifyCache(2);
-    const s1 = new Uint8Array(64).fill(1);
-    c.add('a', s1);
-    c.add('b', s1);
-    expect(c.has('a', s1)).toBe(true); // a is now most recent
-    expect(c.has('a', new Uint8Array(64).fill(2))).toBe(false);
-    c.add('c', s1); // evicts b
-    expect(c.has('b', s1)).toBe(false);
-    expect(c.has('a', s1)).toBe(true);
-    expect(c.size).toBe(2);
   });
 });
