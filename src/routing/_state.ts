@@ -35,6 +35,8 @@ export interface EngineState {
   actionHead: number;
   /** Retractions to send once more: prefix key → (when, the retraction). */
   readonly urgent: Map<string, { at: Millis; update: Update }>;
+  /** Neighbours whose timer deadlines may have moved during this handle() (engine.ts refreshTimers). */
+  readonly touched: Neighbour[];
   /** Earliest route expiry or source GC set since the last sweep (may be early). */
   expiryDeadline: Millis | undefined;
 }
@@ -55,6 +57,7 @@ export function createState(deps: EngineDeps, cfg: RoutingConfig, now: Millis): 
     actions: [],
     actionHead: 0,
     urgent: new Map(),
+    touched: [],
     expiryDeadline: undefined,
   };
 }

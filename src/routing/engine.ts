@@ -46,6 +46,7 @@ import {
   UPDATE_INTERVAL_MS,
 } from './constants.js';
 import { RejectReason } from './counters.js';
+import type { AckHook } from './outbox.js';
 import {
   checkNeighbours,
   handleHellos,
@@ -88,12 +89,18 @@ export function createRoutingEngine(
 
 class Engine implements RoutingEngine {
   readonly #s: EngineState;
+  readonly #ackHook: AckHook;
 
   constructor(deps: EngineDeps, cfg: RoutingConfig, now: Millis) {
     if (!isRoutablePrefix(deps.subnet)) throw new RangeError('deps.subnet must be a /64 inside 400::/7');
     if (deps.publicKey.length !== 32) throw new RangeError('deps.publicKey must be 32 bytes');
     const s = createState(deps, cfg, now);
     this.#s = s;
+    this.#ackHook = (id, updates, requests, resends) => {
+      const n = s.neighbours.get(id);
+      if (n !== undefined) s.touched.push(n);
+      return requestAck(s, id, updates, requests, resends);
+    };
     s.timers.set(TimerKind.Hello, now + jitter(s, cfg.helloIntervalMs));
     s.timers.set(TimerKind.Update, now + jitter(s, cfg.updateIntervalMs));
   }
@@ -105,6 +112,10 @@ class Engine implements RoutingEngine {
     switch (ev.kind) {
       case 'neighbourUp':
         handleNeighbourUp(s, ev.neighbour, ev.publicKey);
+        {
+          const n = s.neighbours.get(ev.neighbour);
+          if (n !== undefined) s.touched.push(n);
+        }
         break;
       case 'neighbourDown':
         handleNeighbourDown(s, ev.neighbour);
@@ -122,9 +133,7 @@ class Engine implements RoutingEngine {
         sendShutdownRetractions(s);
         break;
     }
-    s.outbox.flush(s.actions, s.counters, (id, updates, requests, resends) =>
-      requestAck(s, id, updates, requests, resends),
-    );
+    s.outbox.flush(s.actions, s.counters, this.#ackHook);
     refreshTimers(s);
   }
 
@@ -201,6 +210,7 @@ function handlePacket(s: EngineState, id: NeighbourId, tlvs: readonly Tlv[]): vo
     reject(s, RejectReason.UnknownNeighbour);
     return;
   }
+  s.touched.push(n);
   // (1), (2) Hello, IHU and cost.
   handleHellos(s, n, tlvs);
   // (3), (4) Updates and requests, in packet order.
@@ -223,6 +233,7 @@ function handleTimeout(s: EngineState): void {
         break;
       case TimerKind.NeighbourCheck:
         checkNeighbours(s);
+        s.timers.set(TimerKind.NeighbourCheck, earliestNeighbourDeadline(s));
         break;
       case TimerKind.Update:
         s.counters.add('update.periodic');
@@ -245,13 +256,31 @@ function handleTimeout(s: EngineState): void {
   }
 }
 
-/** Re-arms the aggregate timer kinds from the current state (called after every handle()). */
-function refreshTimers(s: EngineState): void {
+/** The earliest deadline over all neighbours (a Hello miss, IHU hold, probe or Ack resend). */
+function earliestNeighbourDeadline(s: EngineState): Millis | undefined {
   let check: Millis | undefined;
   for (const n of s.neighbours.values()) {
     const d = neighbourDeadline(n, s.now);
     if (d !== undefined && (check === undefined || d < check)) check = d;
   }
+  return check;
+}
+
+/**
+ * Re-arms the aggregate timer kinds from the current state (called after every handle()).
+ * NeighbourCheck is only moved earlier, by the neighbours this call touched (the one a packet came
+ * from, new ones, and those sent acknowledged packets): a hub with hundreds of neighbours would
+ * otherwise scan them all per packet. A deadline left early fires, finds nothing due, and the full
+ * scan after checkNeighbours() sets the real one.
+ */
+function refreshTimers(s: EngineState): void {
+  let check = s.timers.get(TimerKind.NeighbourCheck);
+  for (const n of s.touched) {
+    if (s.neighbours.get(n.id) !== n) continue;
+    const d = neighbourDeadline(n, s.now);
+    if (d !== undefined && (check === undefined || d < check)) check = d;
+  }
+  s.touched.length = 0;
   s.timers.set(TimerKind.NeighbourCheck, check);
   s.timers.set(TimerKind.Requests, s.requests.nextDeadline());
   s.timers.set(TimerKind.SeqnoBump, s.xroute.bumpDeadline());
