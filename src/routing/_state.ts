@@ -62,9 +62,16 @@ export function createState(deps: EngineDeps, cfg: RoutingConfig, now: Millis): 
   };
 }
 
+const REJECT_NAMES = new Map<RejectReason, string>();
+
 /** Counts a dropped Update or request under `reject.<reason>`. */
 export function reject(s: EngineState, reason: RejectReason): void {
-  s.counters.add(`reject.${reason}`);
+  let name = REJECT_NAMES.get(reason);
+  if (name === undefined) {
+    name = `reject.${reason}`;
+    REJECT_NAMES.set(reason, name);
+  }
+  s.counters.add(name);
 }
 
 /** Queues a notify action. */

@@ -51,4 +51,17 @@ export function tlvName(type: number): string {
   return TLV_NAMES[type] ?? `type-${type}`;
 }
 
+const IN_NAMES: string[] = [];
+const OUT_NAMES: string[] = [];
+
+/** `in.<tlv>` for a TLV type, built once per type (a counter per TLV must not build a string). */
+export function inCounter(type: number): string {
+  return (IN_NAMES[type & 0xff] ??= `in.${tlvName(type & 0xff)}`);
+}
+
+/** `out.<tlv>` for a TLV type, built once per type. */
+export function outCounter(type: number): string {
+  return (OUT_NAMES[type & 0xff] ??= `out.${tlvName(type & 0xff)}`);
+}
+
 export { Counters } from '../util/counters.js';

@@ -46,7 +46,6 @@ import {
   UPDATE_INTERVAL_MS,
 } from './constants.js';
 import { RejectReason } from './counters.js';
-import type { AckHook } from './outbox.js';
 import {
   checkNeighbours,
   handleHellos,
@@ -55,6 +54,7 @@ import {
   sendHellos,
 } from './hello.js';
 import { neighbourDeadline } from './neighbour.js';
+import type { AckHook } from './outbox.js';
 import { handleAck, handleAckRequest, requestAck } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';

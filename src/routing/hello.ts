@@ -9,7 +9,7 @@ import { hex } from './_keys.js';
 import { type EngineState, notify, reject } from './_state.js';
 import type { NeighbourId } from './api.js';
 import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
-import { RejectReason, tlvName } from './counters.js';
+import { inCounter, RejectReason } from './counters.js';
 import {
   checkHellos,
   computeCost,
@@ -130,7 +130,7 @@ export function handleHellos(s: EngineState, n: Neighbour, tlvs: readonly Tlv[])
   // Any packet shows the neighbour's side of the link works: no probing, no miss streak.
   noteAlive(n);
   for (const t of tlvs) {
-    s.counters.add(`in.${tlvName(t.type)}`);
+    s.counters.add(inCounter(t.type));
     if (t.type === TlvType.Hello) {
       if (!isSeqno(t.seqno)) continue;
       handleHello(n, t, s.now);

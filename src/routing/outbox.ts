@@ -9,7 +9,7 @@ import type { Tlv, Update } from '../wire/babel/types.js';
 import type { EngineAction, NeighbourId } from './api.js';
 import { UPDATES_PER_PACKET } from './constants.js';
 import type { Counters } from './counters.js';
-import { tlvName } from './counters.js';
+import { outCounter } from './counters.js';
 
 interface Batch {
   head: Tlv[];
@@ -109,7 +109,7 @@ export class Outbox {
           if (req !== undefined) tlvs.push(req);
         }
         if (tlvs.length === 0) continue;
-        for (const t of tlvs) counters.add(`out.${tlvName(t.type)}`);
+        for (const t of tlvs) counters.add(outCounter(t.type));
         out.push({ kind: 'send', neighbour, tlvs });
       }
     }

@@ -42,14 +42,18 @@ export interface PendingRequest {
   expiresAt: Millis;
 }
 
-/** The key of a pending route request for a prefix. */
+/**
+ * The key of a pending route request for a prefix: the prefix key itself. It never equals a seqno
+ * request's key (a source key has a "|"), and passing the shared interned string through unchanged
+ * lets the Map reuse its cached hash instead of hashing a fresh 50-character string per lookup.
+ */
 export function routeRequestKey(prefixKey: string): string {
-  return `r|${prefixKey}`;
+  return prefixKey;
 }
 
-/** The key of a pending seqno request for a source. */
+/** The key of a pending seqno request for a source: the source key itself (see routeRequestKey). */
 export function seqnoRequestKey(sourceKey: string): string {
-  return `s|${sourceKey}`;
+  return sourceKey;
 }
 
 /** Total lifetime of an originated request: the resend schedule 2 + 4 + 8 + 16 s. */
