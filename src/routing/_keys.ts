@@ -46,6 +46,47 @@ function head48(b: Uint8Array, off: number): number {
 }
 
 /**
+ * Prefixes, keys and signatures that tables hold by number (table.ts keeps no pointers, so the
+ * garbage collector never walks a table): an id per held object, counted, reused after the last
+ * release (so ids stay dense). A held object is strongly referenced from here.
+ */
+class IdTable<T> {
+  readonly #items: (T | undefined)[] = [];
+  readonly #refs: number[] = [];
+  readonly #free: number[] = [];
+
+  /** Gives `item` a new id with one reference. */
+  add(item: T): number {
+    const id = this.#free.pop() ?? this.#items.length;
+    this.#items[id] = item;
+    this.#refs[id] = 1;
+    return id;
+  }
+
+  retain(id: number): void {
+    this.#refs[id]!++;
+  }
+
+  /** Drops one reference; returns the item when that was the last one (its id is then free). */
+  release(id: number): T | undefined {
+    if (--this.#refs[id]! > 0) return undefined;
+    const item = this.#items[id];
+    this.#items[id] = undefined;
+    this.#free.push(id);
+    return item;
+  }
+
+  get(id: number): T {
+    return this.#items[id]!;
+  }
+
+  /** One more than the highest id ever handed out. */
+  get limit(): number {
+    return this.#items.length;
+  }
+}
+
+/**
  * One interned prefix: the canonical Prefix object, its Map key, and a small integer id that engine
  * tables index by (table.ts). Records are created by retainPrefix() only, counted, and freed when
  * the last holder releases them; a freed id is reused. Lookups never create a record, so prefixes
@@ -54,14 +95,12 @@ function head48(b: Uint8Array, off: number): number {
 interface PrefixRecord {
   readonly prefix: Prefix;
   readonly key: string;
-  readonly id: number;
-  refs: number;
+  id: number;
 }
 
 /** Interned prefixes, bucketed by ae/plen and the first 6 address bytes. */
 const prefixes = new Map<number, PrefixRecord | PrefixRecord[]>();
-const prefixById: (PrefixRecord | undefined)[] = [];
-const freePrefixIds: number[] = [];
+const heldPrefixes = new IdTable<PrefixRecord>();
 
 function samePrefix(a: Prefix, b: Prefix): boolean {
   return a.ae === b.ae && a.plen === b.plen && bytesEqual(a.addr, b.addr);
@@ -95,32 +134,29 @@ export function prefixIdOf(p: Prefix): number {
 
 /** Interns `p` (or finds it) and counts one more holder; returns its id. Pair with releasePrefix. */
 export function retainPrefix(p: Prefix): number {
-  let rec = findPrefixRecord(p);
-  if (rec === undefined) {
-    const id = freePrefixIds.pop() ?? prefixById.length;
-    rec = {
-      prefix: { ae: p.ae, plen: p.plen, addr: Uint8Array.from(p.addr) },
-      key: buildPrefixKey(p),
-      id,
-      refs: 0,
-    };
-    prefixById[id] = rec;
-    const h = prefixHash(p);
-    const cur = prefixes.get(h);
-    if (cur === undefined) prefixes.set(h, rec);
-    else if (Array.isArray(cur)) cur.push(rec);
-    else prefixes.set(h, [cur, rec]);
+  const found = findPrefixRecord(p);
+  if (found !== undefined) {
+    heldPrefixes.retain(found.id);
+    return found.id;
   }
-  rec.refs++;
+  const rec: PrefixRecord = {
+    prefix: { ae: p.ae, plen: p.plen, addr: Uint8Array.from(p.addr) },
+    key: buildPrefixKey(p),
+    id: -1,
+  };
+  rec.id = heldPrefixes.add(rec);
+  const h = prefixHash(p);
+  const cur = prefixes.get(h);
+  if (cur === undefined) prefixes.set(h, rec);
+  else if (Array.isArray(cur)) cur.push(rec);
+  else prefixes.set(h, [cur, rec]);
   return rec.id;
 }
 
 /** One holder of prefix `id` let go; the record is freed (and its id reusable) after the last. */
 export function releasePrefix(id: number): void {
-  const rec = prefixById[id];
-  if (rec === undefined || --rec.refs > 0) return;
-  prefixById[id] = undefined;
-  freePrefixIds.push(id);
+  const rec = heldPrefixes.release(id);
+  if (rec === undefined) return;
   const h = prefixHash(rec.prefix);
   const b = prefixes.get(h);
   if (b === rec) prefixes.delete(h);
@@ -133,24 +169,30 @@ export function releasePrefix(id: number): void {
 
 /** The canonical Prefix object of interned prefix `id` (the caller holds it, so it exists). */
 export function prefixOfId(id: number): Prefix {
-  return prefixById[id]!.prefix;
+  return heldPrefixes.get(id).prefix;
 }
 
 /** The shared key string of interned prefix `id`. */
 export function prefixKeyOfId(id: number): string {
-  return prefixById[id]!.key;
+  return heldPrefixes.get(id).key;
 }
 
 /** One more than the highest prefix id in use: tables size their slot arrays from it. */
 export function prefixIdLimit(): number {
-  return prefixById.length;
+  return heldPrefixes.limit;
 }
 
 /** What is remembered per interned originator key. */
 interface OriginRecord {
+  /** The canonical key array (the record lives in a WeakMap keyed by it: no cycle problem). */
+  readonly key: Uint8Array;
+  /** Its id while some table holds it (retainKey), else -1. */
+  id: number;
   /** The prefix key and source key last built for this originator (normally its own /64). */
   pk: string | undefined;
   srcKey: string;
+  /** The key's first 8 bytes (the router id written with its Updates), made on first use. */
+  routerId: Uint8Array | undefined;
   /** The latest signature interned for this key, and its seqno. */
   sigSeqno: number;
   sig: Uint8Array | undefined;
@@ -196,10 +238,10 @@ function findKey(
  * Uint8Array for as long as anything holds it. Callers must not mutate it.
  */
 export function internKey(k: Uint8Array): Uint8Array {
-  return originRecord(k)[0];
+  return originRecord(k).key;
 }
 
-function originRecord(k: Uint8Array): [Uint8Array, OriginRecord] {
+function originRecord(k: Uint8Array): OriginRecord {
   const h = head48(k, 0);
   const b = keys.get(h);
   let c = findKey(b, k);
@@ -213,15 +255,15 @@ function originRecord(k: Uint8Array): [Uint8Array, OriginRecord] {
   }
   let r = records.get(c);
   if (r === undefined) {
-    r = { pk: undefined, srcKey: '', sigSeqno: -1, sig: undefined };
+    r = { key: c, id: -1, pk: undefined, srcKey: '', routerId: undefined, sigSeqno: -1, sig: undefined };
     records.set(c, r);
   }
-  return [c, r];
+  return r;
 }
 
 /** The Map key of a source: one per (prefix, originator key); one shared string per originator's own prefix. */
 export function sourceKey(pk: string, originator: Uint8Array): string {
-  const [, r] = originRecord(originator);
+  const r = originRecord(originator);
   if (r.pk !== pk) {
     r.pk = pk;
     r.srcKey = `${pk}|${hex(originator)}`;
@@ -235,11 +277,63 @@ export function sourceKey(pk: string, originator: Uint8Array): string {
  * kept here; older ones stay alive through whatever still holds them.
  */
 export function internSignature(originator: Uint8Array, seqno: number, signature: Uint8Array): Uint8Array {
-  const [, r] = originRecord(originator);
+  const r = originRecord(originator);
   if (r.sig !== undefined && r.sigSeqno === seqno && bytesEqual(r.sig, signature)) return r.sig;
   r.sig = Uint8Array.from(signature);
   r.sigSeqno = seqno;
   return r.sig;
+}
+
+const heldKeys = new IdTable<OriginRecord>();
+
+/** The id of (the canonical copy of) key `k`, counted as one more holder. Pair with releaseKey. */
+export function retainKey(k: Uint8Array): number {
+  const r = originRecord(k);
+  if (r.id < 0) r.id = heldKeys.add(r);
+  else heldKeys.retain(r.id);
+  return r.id;
+}
+
+export function releaseKey(id: number): void {
+  const r = heldKeys.release(id);
+  if (r !== undefined) r.id = -1;
+}
+
+/** The canonical key array of a held key id. */
+export function keyOfId(id: number): Uint8Array {
+  return heldKeys.get(id).key;
+}
+
+const heldSignatures = new IdTable<Uint8Array>();
+const signatureIds = new Map<Uint8Array, number>();
+
+/** The id of an interned signature (from internSignature), counted as one more holder. */
+export function retainSignature(sig: Uint8Array): number {
+  const id = signatureIds.get(sig);
+  if (id !== undefined) {
+    heldSignatures.retain(id);
+    return id;
+  }
+  const fresh = heldSignatures.add(sig);
+  signatureIds.set(sig, fresh);
+  return fresh;
+}
+
+export function releaseSignature(id: number): void {
+  const sig = heldSignatures.release(id);
+  if (sig !== undefined) signatureIds.delete(sig);
+}
+
+/** The signature of a held signature id. */
+export function signatureOfId(id: number): Uint8Array {
+  return heldSignatures.get(id);
+}
+
+/** The router id of an originator key (its first 8 bytes), one shared array per key: not mutated. */
+export function routerIdOf(originator: Uint8Array): Uint8Array {
+  const r = originRecord(originator);
+  r.routerId ??= r.key.subarray(0, 8);
+  return r.routerId;
 }
 
 /** Byte equality (not constant-time: only public values pass here). */

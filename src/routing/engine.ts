@@ -164,7 +164,7 @@ class Engine implements RoutingEngine {
       for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
         out.push({
           prefix: t.prefix(p),
-          originator: t.origin[p]!,
+          originator: t.originKey(p),
           neighbour: t.nbr[t.rNbr[r]!]!.id,
           seqno: t.rSeqno[r]!,
           metric: routeMetric(t, r),

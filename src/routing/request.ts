@@ -189,7 +189,7 @@ function requestOriginator(s: EngineState, req: SeqnoRequest, p: number): Uint8A
   if (req.originator !== undefined) return req.originator.length === 32 ? req.originator : undefined;
   const matches = (k: Uint8Array) => req.routerId.length === 8 && bytesEqual(k.subarray(0, 8), req.routerId);
   if (matches(s.deps.publicKey) && prefixIdOf(req.prefix) === s.xroute.id) return s.deps.publicKey;
-  const origin = p === NONE ? undefined : s.table.origin[p];
+  const origin = p === NONE ? undefined : s.table.originKey(p);
   return origin !== undefined && matches(origin) ? origin : undefined;
 }
 
@@ -224,7 +224,7 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
     return;
   }
   const sel = p === NONE ? NONE : t.sel[p]!;
-  if (sel >= 0 && (!bytesEqual(t.origin[p]!, originator) || seqnoCompare(t.rSeqno[sel]!, req.seqno) >= 0)) {
+  if (sel >= 0 && (!bytesEqual(t.originKey(p), originator) || seqnoCompare(t.rSeqno[sel]!, req.seqno) >= 0)) {
     // RFC 8966 §3.8.1.2: a route from another originator, or one at least as new, answers it.
     if (!splitHorizon(s, p, n)) {
       const u = advertise(s, p);
@@ -254,7 +254,7 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
   }
   // Forward toward the originator: the selected route's neighbour, else the best other route.
   let next = sel >= 0 && t.rNbr[sel] !== n.slot ? sel : NONE;
-  if (next === NONE && bytesEqual(t.origin[p]!, originator)) {
+  if (next === NONE && bytesEqual(t.originKey(p), originator)) {
     for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
       if (t.rNbr[r] === n.slot || routeMetric(t, r) >= METRIC_INFINITY) continue;
       if (next === NONE || routeMetric(t, r) < routeMetric(t, next)) next = r;
@@ -322,7 +322,7 @@ export function checkStarvation(s: EngineState, p: number): boolean {
  */
 export function requestNewerSeqno(s: EngineState, p: number, best: number): boolean {
   const t = s.table;
-  const origin = t.origin[p]!;
+  const origin = t.originKey(p);
   const key = seqnoRequestKey(sourceKey(t.key(p), origin));
   const existing = s.requests.findRequest(key);
   const targets = starvedTargets(s, p);

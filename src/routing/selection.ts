@@ -79,6 +79,6 @@ function syncForwarding(s: EngineState, p: number): void {
   t.instSeqno[p] = seqno;
   s.actions.push({
     kind: 'installRoute',
-    entry: { prefix: t.prefix(p), neighbour: t.nbr[nbr]!.id, metric: m, seqno, originator: t.origin[p]! },
+    entry: { prefix: t.prefix(p), neighbour: t.nbr[nbr]!.id, metric: m, seqno, originator: t.originKey(p) },
   });
 }

@@ -5,7 +5,7 @@
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixIdOf } from './_keys.js';
+import { prefixIdOf, routerIdOf } from './_keys.js';
 import { type EngineState, notify } from './_state.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
 import type { Neighbour } from './neighbour.js';
@@ -28,7 +28,7 @@ function noteAdvertised(
   p: number,
   seqno: number,
   metric: number,
-  signature: Uint8Array | undefined,
+  signature: Uint8Array,
 ): void {
   const t = s.table;
   t.touch(p, s.now);
@@ -47,11 +47,11 @@ export function advertise(s: EngineState, p: number): Update | undefined {
   if (sel < 0) return undefined;
   const metric = routeMetric(t, sel);
   const seqno = t.rSeqno[sel]!;
-  const signature = t.rSig[sel]!;
+  const signature = t.sig(sel)!;
   noteAdvertised(s, p, seqno, metric, signature);
   t.setAdvertised(p, seqno, metric);
   if (s.urgent.size > 0) s.urgent.delete(t.key(p));
-  const origin = t.origin[p]!;
+  const origin = t.originKey(p);
   return {
     type: TlvType.Update,
     flags: 0,
@@ -59,7 +59,7 @@ export function advertise(s: EngineState, p: number): Update | undefined {
     seqno,
     metric,
     prefix: t.prefix(p),
-    routerId: origin.subarray(0, 8),
+    routerId: routerIdOf(origin),
     originator: origin,
     signature,
   };

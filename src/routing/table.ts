@@ -18,7 +18,19 @@
  * This file only stores; the rules (selection, feasibility, what to send) are in the concept files.
  */
 import type { Prefix } from '../wire/babel/types.js';
-import { prefixIdLimit, prefixKeyOfId, prefixOfId, releasePrefix, retainPrefix } from './_keys.js';
+import {
+  keyOfId,
+  prefixIdLimit,
+  prefixKeyOfId,
+  prefixOfId,
+  releaseKey,
+  releasePrefix,
+  releaseSignature,
+  retainKey,
+  retainPrefix,
+  retainSignature,
+  signatureOfId,
+} from './_keys.js';
 import type { Millis } from './api.js';
 import type { Neighbour } from './neighbour.js';
 
@@ -80,8 +92,8 @@ export class RouteTable {
   head = new Int32Array(0);
   /** The selected route, NONE when none. */
   sel = new Int32Array(0);
-  /** The slot's originator key (interned), defined while the slot is live. */
-  readonly origin: (Uint8Array | undefined)[] = [];
+  /** The slot's originator key, as a held key id (_keys.ts retainKey); see originKey(). */
+  #origin = new Int32Array(0);
   /** Installed forwarding entry: neighbour slot (NONE: nothing installed), metric, seqno. */
   instNbr = new Int16Array(0);
   instMetric = new Uint16Array(0);
@@ -92,7 +104,7 @@ export class RouteTable {
   /** Feasibility distance, valid when hasFd(), and the signature of its seqno (for echoes). */
   fdSeqno = new Uint16Array(0);
   fdMetric = new Uint16Array(0);
-  readonly fdSig: (Uint8Array | undefined)[] = [];
+  #fdSig = new Int32Array(0);
   /** Last use of the source (ms since epoch), for its garbage collection. */
   #usedAt = new Uint32Array(0);
 
@@ -109,8 +121,8 @@ export class RouteTable {
   #rSmAt = new Uint32Array(0);
   rSmTarget = new Uint16Array(0);
   #rExpires = new Uint32Array(0);
-  /** The originator's signature over (prefix, seqno, key): verified, interned. */
-  readonly rSig: (Uint8Array | undefined)[] = [];
+  /** The originator's signature over (prefix, seqno, key), verified: a held signature id. */
+  #rSig = new Int32Array(0);
 
   // ---- neighbours ----
   /** Neighbours by slot (routes store the slot). */
@@ -174,7 +186,8 @@ export class RouteTable {
     this.head[p] = NONE;
     this.sel[p] = NONE;
     this.instNbr[p] = NONE;
-    this.origin[p] = origin;
+    this.#origin[p] = retainKey(origin);
+    this.#fdSig[p] = NONE;
     this.#usedAt[p] = this.#down(now);
     this.slots++;
     return p;
@@ -184,16 +197,18 @@ export class RouteTable {
   freeSlot(p: number): void {
     if (!this.isLive(p) || this.head[p] !== NONE) return;
     this.#flags[p] = 0;
-    this.origin[p] = undefined;
-    this.fdSig[p] = undefined;
+    releaseKey(this.#origin[p]!);
+    this.#releaseFdSig(p);
     this.slots--;
     releasePrefix(p);
   }
 
   /** Gives an empty slot to another originator: a fresh source with no FD and nothing advertised. */
   resetOrigin(p: number, origin: Uint8Array, now: Millis): void {
-    this.origin[p] = origin;
-    this.fdSig[p] = undefined;
+    const old = this.#origin[p]!;
+    this.#origin[p] = retainKey(origin);
+    releaseKey(old);
+    this.#releaseFdSig(p);
     this.#flags[p] = LIVE;
     this.#usedAt[p] = this.#down(now);
   }
@@ -220,11 +235,31 @@ export class RouteTable {
     return (this.#flags[p]! & HAS_FD) !== 0;
   }
 
-  setFd(p: number, seqno: number, metric: number, signature: Uint8Array | undefined): void {
+  setFd(p: number, seqno: number, metric: number, signature: Uint8Array): void {
     this.#flags[p]! |= HAS_FD;
     this.fdSeqno[p] = seqno;
     this.fdMetric[p] = metric;
-    this.fdSig[p] = signature;
+    const old = this.#fdSig[p]!;
+    if (old !== NONE && signatureOfId(old) === signature) return;
+    this.#fdSig[p] = retainSignature(signature);
+    if (old !== NONE) releaseSignature(old);
+  }
+
+  /** The signature of the FD's seqno, if any. */
+  fdSignature(p: number): Uint8Array | undefined {
+    const id = this.#fdSig[p]!;
+    return id === NONE ? undefined : signatureOfId(id);
+  }
+
+  #releaseFdSig(p: number): void {
+    const id = this.#fdSig[p]!;
+    this.#fdSig[p] = NONE;
+    if (id !== NONE) releaseSignature(id);
+  }
+
+  /** The originator key of live slot `p` (the canonical, shared array). */
+  originKey(p: number): Uint8Array {
+    return keyOfId(this.#origin[p]!);
   }
 
   touch(p: number, now: Millis): void {
@@ -248,9 +283,8 @@ export class RouteTable {
     this.fdSeqno = growU16(this.fdSeqno, n);
     this.fdMetric = growU16(this.fdMetric, n);
     this.#usedAt = growU32(this.#usedAt, n);
-    // Filled, not left with holes: a JS array written far past its end turns into a dictionary.
-    while (this.origin.length < n) this.origin.push(undefined);
-    while (this.fdSig.length < n) this.fdSig.push(undefined);
+    this.#origin = growI32(this.#origin, n);
+    this.#fdSig = growI32(this.#fdSig, n);
     const words = (n + 31) >>> 5;
     for (let i = 0; i < this.#nbrBits.length; i++) {
       const b = this.#nbrBits[i];
@@ -285,6 +319,7 @@ export class RouteTable {
     this.#free = this.rNext[r]!;
     this.rNext[r] = NONE;
     this.rNbr[r] = nbr;
+    this.#rSig[r] = NONE;
     this.rSmoothed[r] = 0xffff;
     this.rSmTarget[r] = 0xffff;
     this.#rSmAt[r] = this.#down(now);
@@ -320,10 +355,26 @@ export class RouteTable {
     if (this.sel[p] === r) this.sel[p] = LOST;
     const bits = this.#nbrBits[this.rNbr[r]!];
     if (bits !== undefined) bits[p >>> 5]! &= ~(1 << (p & 31));
-    this.rSig[r] = undefined;
+    const sig = this.#rSig[r]!;
+    this.#rSig[r] = NONE;
+    if (sig !== NONE) releaseSignature(sig);
     this.rNext[r] = this.#free;
     this.#free = r;
     this.routes--;
+  }
+
+  /** The signature route `r` carries (set once it verified). */
+  sig(r: number): Uint8Array | undefined {
+    const id = this.#rSig[r]!;
+    return id === NONE ? undefined : signatureOfId(id);
+  }
+
+  /** Sets the (interned, verified) signature of route `r`. */
+  setSig(r: number, signature: Uint8Array): void {
+    const old = this.#rSig[r]!;
+    if (old !== NONE && signatureOfId(old) === signature) return;
+    this.#rSig[r] = retainSignature(signature);
+    if (old !== NONE) releaseSignature(old);
   }
 
   expiresAt(r: number): Millis {
@@ -353,7 +404,7 @@ export class RouteTable {
     this.#rSmAt = growU32(this.#rSmAt, n);
     this.rSmTarget = growU16(this.rSmTarget, n);
     this.#rExpires = growU32(this.#rExpires, n);
-    while (this.rSig.length < n) this.rSig.push(undefined);
+    this.#rSig = growI32(this.#rSig, n);
     for (let i = n - 1; i >= old; i--) {
       this.rNext[i] = this.#free;
       this.#free = i;

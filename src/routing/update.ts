@@ -53,7 +53,7 @@ function verifiedSignature(
   const t = s.table;
   if (p !== NONE) {
     for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) {
-      const sig = t.rSig[r];
+      const sig = t.sig(r);
       if (t.rSeqno[r] === u.seqno && sig !== undefined && bytesEqual(sig, signature)) {
         s.counters.add('verify.cached');
         return sig;
@@ -125,7 +125,7 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     return;
   }
   let p = t.slotOfId(id);
-  const sameOrigin = p === NONE || bytesEqual(t.origin[p]!, originator);
+  const sameOrigin = p === NONE || bytesEqual(t.originKey(p), originator);
   if (!sameOrigin && t.head[p] !== NONE) {
     reject(s, RejectReason.OriginConflict);
     return;
@@ -188,7 +188,7 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
   }
   t.rSeqno[r] = u.seqno;
   t.rRef[r] = u.metric;
-  t.rSig[r] = sig;
+  t.setSig(r, sig);
   t.setExpiresAt(r, s.now + holdMs);
   s.counters.add('update.accepted');
   const isFeasible = feasible(s, p, r);
@@ -217,9 +217,9 @@ function echoNewerSeqno(s: EngineState, n: Neighbour, p: number): void {
   const t = s.table;
   const r = t.findRoute(p, n.slot);
   if (r === NONE || !t.hasFd(p) || seqnoCompare(t.rSeqno[r]!, t.fdSeqno[p]!) >= 0) return;
-  const origin = t.origin[p]!;
+  const origin = t.originKey(p);
   const fdSeqno = t.fdSeqno[p]!;
-  const signature = t.fdSig[p];
+  const signature = t.fdSignature(p);
   const prefix = t.prefix(p);
   if (signature !== undefined) {
     s.counters.add('update.echo');
