@@ -35,6 +35,8 @@ export function smoothedMetric(t: RouteTable, r: number, now: Millis): number {
   let sm: number;
   if (m >= METRIC_INFINITY || prev >= METRIC_INFINITY || target >= METRIC_INFINITY) {
     sm = m;
+  } else if (prev === target) {
+    sm = target; // settled: no decay left to compute
   } else {
     const decay = 2 ** (-Math.max(0, now - t.smoothedAt(r)) / SMOOTHING_HALF_LIFE_MS);
     sm = target + (prev - target) * decay;
