@@ -2,11 +2,10 @@
  * Neighbour state (babeld's neighbour.c): the Hello history, the IHU the neighbour last sent, the
  * RTT measured with RFC 9616 timestamps, and the link cost derived from them.
  *
- * Cost. A neighbour is reachable when it has shown a sign of life within the last HELLO_DEAD_MISSES
- * Hello slots (a Hello, or any packet, such as the Ack to a probe sent after a missed Hello) and its
- * IHU has not expired (3.5 × its IHU interval). Lost Hellos alone only raise the cost (ETX); RFC 8966
- * App. A.2.1's 2-out-of-3 rule declared a live link with 10% loss down every couple of minutes. Its
- * cost is then
+ * Cost. A neighbour is reachable when it sent a Hello, has not been declared silent (no packet for
+ * 1.25 Hello intervals, then DEAD_PROBES probes unanswered: see probeDue) and its IHU has not expired
+ * (3.5 × its IHU interval). Lost Hellos alone only raise the cost (ETX); RFC 8966 App. A.2.1's
+ * 2-out-of-3 rule declared a live link with 10% loss down every couple of minutes. Its cost is then
  *
  *     cost = ceil((LINK_COST_BASE + clamp(rtt − RTT_MIN_MS, 0, RTT_MAX_MS − RTT_MIN_MS))
  *                 × rxcost/256 × txcost/256)
@@ -21,8 +20,8 @@
 import { AE, type Hello, type Ihu, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
 import type { Millis, NeighbourId } from './api.js';
 import {
+  DEAD_PROBES,
   ETX_SMOOTHING_SLOTS,
-  HELLO_DEAD_MISSES,
   HELLO_HISTORY_BITS,
   HELLO_INTERVAL_MS,
   HELLO_MISS_GRACE_FACTOR,
@@ -33,6 +32,7 @@ import {
   METRIC_INFINITY,
   NEIGHBOUR_INTERVAL_MAX_MS,
   NEIGHBOUR_INTERVAL_MIN_MS,
+  PROBE_AFTER_FACTOR,
   PROBE_DIVISOR,
   RTT_DECAY_DEN,
   RTT_DECAY_NUM,
@@ -80,10 +80,16 @@ export interface Neighbour {
   cost: number;
   /** Last time a wildcard route request from it was answered. */
   lastWildcardAnswerAt: Millis | undefined;
-  /** Consecutive Hello slots counted missed since the last packet from it (dead at HELLO_DEAD_MISSES). */
-  missStreak: number;
-  /** When the next probe (Ack Request) is due; undefined when none is (no Hello missed). */
+  /** When the last packet from it arrived; undefined before any. */
+  lastHeardAt: Millis | undefined;
+  /** When the next probe (Ack Request) is due; undefined before its first Hello and once DEAD_PROBES went out. */
   probeAt: Millis | undefined;
+  /** Probes sent since the last packet from it. */
+  probesSent: number;
+  /** When it is declared silent, set as the last of DEAD_PROBES probes goes out. */
+  silentAt: Millis | undefined;
+  /** True when DEAD_PROBES probes went unanswered and no packet came: unreachable until one does. */
+  silent: boolean;
   /** Opaque value of our next Ack Request to it (probe or acknowledged updates). */
   nextNonce: number;
   /** Packets of Updates sent to it and not yet acknowledged, by Ack Request opaque (reliable.ts). */
@@ -124,8 +130,11 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     sentIhu: false,
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
-    missStreak: 0,
+    lastHeardAt: undefined,
     probeAt: undefined,
+    probesSent: 0,
+    silentAt: undefined,
+    silent: false,
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     unackedAt: undefined,
@@ -134,10 +143,16 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
   };
 }
 
-/** Any packet from the neighbour shows the link works towards us: the miss streak and probing end. */
-export function noteAlive(n: Neighbour): void {
-  n.missStreak = 0;
-  n.probeAt = undefined;
+/**
+ * Any packet from the neighbour shows the link works towards us: it is not silent, and probing
+ * starts again only after another PROBE_AFTER_FACTOR × interval without a packet (once it sent a Hello).
+ */
+export function noteAlive(n: Neighbour, now: Millis): void {
+  n.lastHeardAt = now;
+  n.silent = false;
+  n.silentAt = undefined;
+  n.probesSent = 0;
+  n.probeAt = n.historyLen > 0 ? now + n.helloIntervalMs * PROBE_AFTER_FACTOR : undefined;
 }
 
 /** Returns `now` as an RFC 9616 timestamp: microseconds modulo 2^32. */
@@ -186,7 +201,7 @@ export function handleHello(n: Neighbour, hello: Hello, now: Millis): void {
   if (d === undefined || d >= 0 || d <= -HELLO_HISTORY_BITS) n.expectedHelloSeqno = seqnoPlus(hello.seqno, 1);
   n.helloIntervalMs = clampInterval(hello.interval);
   n.helloDeadline = now + n.helloIntervalMs * HELLO_MISS_GRACE_FACTOR;
-  noteAlive(n);
+  noteAlive(n, now);
   if (hello.timestamp !== undefined) {
     n.lastHelloTransmitUs = hello.timestamp.transmit;
     n.lastHelloReceiveUs = timestampUs(now);
@@ -219,15 +234,20 @@ export function noteHeardUs(n: Neighbour, now: Millis): void {
 
 /**
  * Counts the Hellos that did not arrive by `now` (a miss at 1.5 × interval after the last Hello,
- * then one per interval). A miss starts probing (see probeDue). Returns true if the history changed.
+ * then one per interval), and declares the neighbour silent once its last probe went unanswered.
+ * Returns true if the history or the silence changed.
  */
 export function checkHellos(n: Neighbour, now: Millis): boolean {
   let changed = false;
+  if (!n.silent && n.silentAt !== undefined && n.silentAt <= now) {
+    n.silent = true;
+    n.silentAt = undefined;
+    changed = true;
+  }
+  // Bounded: the history holds HELLO_HISTORY_BITS slots, and the loop stops once all are misses.
   while (n.helloDeadline !== undefined && n.helloDeadline <= now) {
     shiftHistory(n, 0);
     if (n.expectedHelloSeqno !== undefined) n.expectedHelloSeqno = seqnoPlus(n.expectedHelloSeqno, 1);
-    n.missStreak++;
-    n.probeAt = n.missStreak < HELLO_DEAD_MISSES ? n.helloDeadline : undefined;
     changed = true;
     // Once the whole history is misses there is nothing more to learn until a Hello arrives.
     n.helloDeadline = n.history === 0 ? undefined : n.helloDeadline + n.helloIntervalMs;
@@ -235,19 +255,27 @@ export function checkHellos(n: Neighbour, now: Millis): boolean {
   return changed;
 }
 
-/** True when a Hello arrived and fewer than HELLO_DEAD_MISSES slots in a row passed without a sign of life. */
+/** True when a Hello arrived, the history is not all misses, and the neighbour was not declared silent. */
 export function helloReachable(n: Neighbour): boolean {
-  return n.historyLen > 0 && n.history !== 0 && n.missStreak < HELLO_DEAD_MISSES;
+  return n.historyLen > 0 && n.history !== 0 && !n.silent;
 }
 
 /**
- * True when a probe is due at `now` (a Hello was missed and the neighbour is not yet dead);
- * schedules the next one interval / PROBE_DIVISOR later.
+ * True when a probe is due at `now` (nothing heard for PROBE_AFTER_FACTOR × interval); schedules
+ * the next one interval / PROBE_DIVISOR later, or after the last of DEAD_PROBES, the moment the
+ * neighbour is declared silent: when that probe had max(step, 2 × RTT) to be answered.
  */
 export function probeDue(n: Neighbour, now: Millis): boolean {
   if (n.probeAt === undefined || n.probeAt > now) return false;
   const step = n.helloIntervalMs / PROBE_DIVISOR;
-  n.probeAt = Math.max(n.probeAt + step, now + step / 2);
+  n.probesSent++;
+  if (n.probesSent >= DEAD_PROBES) {
+    n.probeAt = undefined;
+    n.silentAt = now + Math.max(step, 2 * (n.rttMs ?? RTT_DEFAULT_MS));
+  } else {
+    // A late timer does not turn into a burst of probes.
+    n.probeAt = Math.max(n.probeAt + step, now + step / 2);
+  }
   return true;
 }
 
@@ -267,9 +295,10 @@ export function computeCost(n: Neighbour, now: Millis): number {
   return Math.min(LINK_COST_MAX, cost);
 }
 
-/** The next time checkHellos(), the IHU hold time, a probe or an unacknowledged packet needs this neighbour. */
+/** The next time checkHellos(), the IHU hold time, a probe, silence or an unacknowledged packet needs this neighbour. */
 export function neighbourDeadline(n: Neighbour, now: Millis): Millis | undefined {
   let d = n.helloDeadline;
+  if (n.silentAt !== undefined && (d === undefined || n.silentAt < d)) d = n.silentAt;
   if (n.ihuExpiresAt !== undefined && n.ihuExpiresAt > now && (d === undefined || n.ihuExpiresAt < d)) {
     d = n.ihuExpiresAt;
   }
