@@ -2,9 +2,9 @@
  * Neighbour state (babeld's neighbour.c): the Hello history, the IHU the neighbour last sent, the
  * RTT measured with RFC 9616 timestamps, and the link cost derived from them.
  *
- * Cost. A neighbour is reachable when it sent a Hello, has not been declared silent (no packet for
- * 1.25 Hello intervals, then DEAD_PROBES probes unanswered: see probeDue) and its IHU has not expired
- * (3.5 × its IHU interval). Lost Hellos alone only raise the cost (ETX); RFC 8966 App. A.2.1's
+ * Cost. A neighbour is reachable when it sent a Hello, has not been declared silent (DEAD_PROBES
+ * probes unanswered and no packet from it: see probeDue) and its IHU has not expired (3.5 × its IHU
+ * interval; an Ack holds it too). Lost Hellos alone only raise the cost (ETX); RFC 8966 App. A.2.1's
  * 2-out-of-3 rule declared a live link with 10% loss down every couple of minutes. Its cost is then
  *
  *     cost = ceil((LINK_COST_BASE + clamp(rtt − RTT_MIN_MS, 0, RTT_MAX_MS − RTT_MIN_MS))
@@ -82,10 +82,12 @@ export interface Neighbour {
   lastWildcardAnswerAt: Millis | undefined;
   /** When the last packet from it arrived; undefined before any. */
   lastHeardAt: Millis | undefined;
-  /** When the next probe (Ack Request) is due; undefined before its first Hello and once DEAD_PROBES went out. */
+  /** When its last IHU or Ack arrived (it hears us); probing starts PROBE_AFTER_FACTOR × interval later. */
+  heardUsAt: Millis | undefined;
+  /** When the next probe (Ack Request) is due; undefined when none is (see probeDue). */
   probeAt: Millis | undefined;
   /** Probes sent since the last packet from it. */
-  probesSent: number;
+  silentProbes: number;
   /** When it is declared silent, set as the last of DEAD_PROBES probes goes out. */
   silentAt: Millis | undefined;
   /** True when DEAD_PROBES probes went unanswered and no packet came: unreachable until one does. */
@@ -131,8 +133,9 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
     lastHeardAt: undefined,
+    heardUsAt: undefined,
     probeAt: undefined,
-    probesSent: 0,
+    silentProbes: 0,
     silentAt: undefined,
     silent: false,
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
@@ -144,15 +147,22 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
 }
 
 /**
- * Any packet from the neighbour shows the link works towards us: it is not silent, and probing
- * starts again only after another PROBE_AFTER_FACTOR × interval without a packet (once it sent a Hello).
+ * Any packet from the neighbour shows the link works towards us: it is not silent, and the count of
+ * unanswered probes starts over. Probing itself goes on until it shows it hears us (noteHeardUs).
  */
 export function noteAlive(n: Neighbour, now: Millis): void {
   n.lastHeardAt = now;
   n.silent = false;
   n.silentAt = undefined;
-  n.probesSent = 0;
-  n.probeAt = n.historyLen > 0 ? now + n.helloIntervalMs * PROBE_AFTER_FACTOR : undefined;
+  n.silentProbes = 0;
+  if (n.probeAt === undefined && n.heardUsAt !== undefined)
+    n.probeAt = Math.max(n.heardUsAt + n.helloIntervalMs * PROBE_AFTER_FACTOR, now);
+}
+
+/** An IHU or an Ack from the neighbour: it hears us; the next probe is PROBE_AFTER_FACTOR × interval away. */
+function noteProof(n: Neighbour, now: Millis): void {
+  n.heardUsAt = now;
+  n.probeAt = now + n.helloIntervalMs * PROBE_AFTER_FACTOR;
 }
 
 /** Returns `now` as an RFC 9616 timestamp: microseconds modulo 2^32. */
@@ -215,6 +225,7 @@ export function handleHello(n: Neighbour, hello: Hello, now: Millis): void {
 export function handleIhu(n: Neighbour, ihu: Ihu, helloTransmitUs: number | undefined, now: Millis): void {
   n.txcost = Math.max(RXCOST_UNIT, Math.min(METRIC_INFINITY, ihu.rxcost));
   n.ihuExpiresAt = now + clampInterval(ihu.interval) * IHU_HOLD_FACTOR;
+  noteProof(n, now);
   if (ihu.timestamp === undefined || helloTransmitUs === undefined) return;
   const total = (timestampUs(now) - ihu.timestamp.origin + TIMESTAMP_MODULUS) % TIMESTAMP_MODULUS;
   const held = (helloTransmitUs - ihu.timestamp.receive + TIMESTAMP_MODULUS) % TIMESTAMP_MODULUS;
@@ -230,6 +241,7 @@ export function handleIhu(n: Neighbour, ihu: Ihu, helloTransmitUs: number | unde
 export function noteHeardUs(n: Neighbour, now: Millis): void {
   if (n.ihuExpiresAt === undefined || n.ihuExpiresAt <= now) return;
   n.ihuExpiresAt = Math.max(n.ihuExpiresAt, now + n.helloIntervalMs * IHU_HOLD_FACTOR);
+  noteProof(n, now);
 }
 
 /**
@@ -261,15 +273,23 @@ export function helloReachable(n: Neighbour): boolean {
 }
 
 /**
- * True when a probe is due at `now` (nothing heard for PROBE_AFTER_FACTOR × interval); schedules
- * the next one interval / PROBE_DIVISOR later, or after the last of DEAD_PROBES, the moment the
- * neighbour is declared silent: when that probe had max(step, 2 × RTT) to be answered.
+ * True when a probe is due at `now`: no IHU or Ack for PROBE_AFTER_FACTOR × interval (a Hello late
+ * past its jitter, which carries the IHU), while its IHU is still valid. Schedules the next one
+ * interval / PROBE_DIVISOR later, until it answers. After DEAD_PROBES probes with no packet at all
+ * from it, sets when it is declared silent: once the last had max(step, 2 × RTT) to be answered.
+ * So a lost Hello is followed by probes until an Ack holds the IHU (as many as fit before it
+ * expires, 54 at most), and a silent neighbour is dead 1.75 intervals after its last packet.
  */
 export function probeDue(n: Neighbour, now: Millis): boolean {
   if (n.probeAt === undefined || n.probeAt > now) return false;
+  const idle = n.historyLen === 0 || n.silent || n.silentAt !== undefined;
+  if (idle || n.ihuExpiresAt === undefined || n.ihuExpiresAt <= now) {
+    n.probeAt = undefined; // until a packet (noteAlive) or an IHU (noteProof)
+    return false;
+  }
   const step = n.helloIntervalMs / PROBE_DIVISOR;
-  n.probesSent++;
-  if (n.probesSent >= DEAD_PROBES) {
+  n.silentProbes++;
+  if (n.silentProbes >= DEAD_PROBES) {
     n.probeAt = undefined;
     n.silentAt = now + Math.max(step, 2 * (n.rttMs ?? RTT_DEFAULT_MS));
   } else {

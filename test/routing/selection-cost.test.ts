@@ -12,6 +12,7 @@ import {
   type Neighbour,
   neighbourDeadline,
   noteAlive,
+  noteHeardUs,
   probeDue,
   rxcost,
   timestampUs,
@@ -258,10 +259,10 @@ describe('neighbour cost from RTT and loss', () => {
     expect(probes[11]! - last).toBeCloseTo(5_000 + (11 * 4_000) / 24, 6);
     expect(now - last).toBeCloseTo(7_000, 6);
     expect(computeCost(a, now)).toBe(METRIC_INFINITY);
-    // Any packet brings it back (its history still has Hellos), and probing starts over.
+    // Any packet brings it back (its history still has Hellos); probing goes on until an IHU or Ack.
     noteAlive(a, now + 10);
     expect(helloReachable(a)).toBe(true);
-    expect(a.probeAt).toBe(now + 10 + 5_000);
+    expect(a.probeAt).toBe(now + 10);
   });
 
   it('a packet during probing ends it: the 12 probes must all go unanswered in one silence', () => {
@@ -269,10 +270,39 @@ describe('neighbour cost from RTT and loss', () => {
     const last = a.lastHeardAt!;
     const first = runChecks(a, last, (t) => t >= last + 5_000 + 10 * (4_000 / 24));
     expect(first.probes.length).toBe(11);
-    noteAlive(a, first.now + 1); // e.g. the Ack to a probe
+    noteAlive(a, first.now + 1); // e.g. an Update; probing goes on in the same rhythm
     const second = runChecks(a, first.now + 1, () => !helloReachable(a));
     expect(second.probes.length).toBe(12);
-    expect(second.now - (first.now + 1)).toBeCloseTo(7_000, 6);
+    expect(second.now - first.now).toBeCloseTo((13 * 4_000) / 24, 6);
+  });
+
+  it('an IHU or Ack ends probing: the next probe is 1.25 intervals after it', () => {
+    const { a } = exchange(20, 0);
+    const first = runChecks(a, a.lastHeardAt!, (t) => t >= a.heardUsAt! + 5_000);
+    expect(first.probes.length).toBe(1);
+    noteAlive(a, first.now + 30);
+    noteHeardUs(a, first.now + 30); // the Ack to the probe
+    expect(a.probeAt).toBe(first.now + 30 + 5_000);
+    expect(a.silentProbes).toBe(0);
+  });
+
+  it('stops probing when the IHU expires (a one-way link is left to the IHU hold time)', () => {
+    const { a } = exchange(20, 0);
+    const ihuAt = a.heardUsAt!;
+    // Packets keep coming (so it is never silent), but no IHU and no Ack.
+    let now = ihuAt;
+    let probes = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const d = neighbourDeadline(a, now);
+      if (d === undefined || d > ihuAt + 20_000) break;
+      now = d;
+      checkHellos(a, now);
+      if (probeDue(a, now)) probes++;
+      noteAlive(a, now);
+    }
+    // From 1.25 to 3.5 intervals after the IHU, every interval / 24.
+    expect(probes).toBe(54);
+    expect(computeCost(a, now)).toBe(METRIC_INFINITY);
   });
 
   it('waits 2 × RTT for the last probe on a long link', () => {
