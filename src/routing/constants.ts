@@ -46,11 +46,12 @@ export const NEIGHBOUR_INTERVAL_MAX_MS = 60_000;
 /** Hello history length for the loss estimate. */
 export const HELLO_HISTORY_BITS = 16;
 /**
- * Silence detection (docs/protocol/routing-engine.md, "Neighbours and link cost"). A neighbour that
- * sent nothing for PROBE_AFTER_FACTOR × its Hello interval (the longest jittered Hello gap) is
- * probed with an Ack Request (RFC 8966 §4.6.3) every interval / PROBE_DIVISOR; when DEAD_PROBES
- * probes went out and the last one had max(interval / PROBE_DIVISOR, 2 × RTT) to be answered with
- * no packet at all from it, it is dead: 1.75 intervals after its last packet. A live link must lose
+ * Silence detection (docs/protocol/routing-engine.md, "Silent link failure"). A neighbour whose
+ * last IHU or Ack is PROBE_AFTER_FACTOR × its Hello interval old (the longest jittered Hello gap) is
+ * probed with an Ack Request (RFC 8966 §4.6.3) every interval / PROBE_DIVISOR until it answers;
+ * when DEAD_PROBES probes went out with no packet at all from it and the last one had
+ * max(interval / PROBE_DIVISOR, 2 × RTT) to be answered, it is dead: 1.75 intervals after its last
+ * packet. A live link must lose
  * a Hello and all 12 probe round trips: at 20% loss each way 0.2 × 0.36^12 ≈ 1e-6 per Hello slot
  * (RFC 8966's 2-out-of-3 rule declared a link at 10% loss down every ~36 Hello intervals).
  */

@@ -109,7 +109,7 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
 
 /**
  * The NeighbourCheck timer: counts missed Hellos, silent neighbours and expired IHUs, applies the
- * cost changes, probes neighbours that sent nothing for a while and resends unacknowledged Updates
+ * cost changes, probes neighbours whose IHU is getting old and resends unacknowledged Updates
  * (reliable.ts).
  */
 export function checkNeighbours(s: EngineState): void {
