@@ -40,6 +40,13 @@ export interface Summary {
     readonly recoveryMs: number | null;
   }[];
   readonly quietPeriodOk: boolean;
+  /** Neighbour liveness over the run, all engines: a live link declared dead shows as `unreachable`. */
+  readonly neighbourEvents: {
+    readonly down: number;
+    readonly reachable: number;
+    readonly unreachable: number;
+    readonly probes: number;
+  };
   readonly forgedUpdatesSent: number;
   readonly packetsDropped: number;
   readonly encodeErrors: number;
@@ -97,6 +104,12 @@ export function toSummary(
     stretchPairs: r.stretchSamples.length,
     faults: r.faults,
     quietPeriodOk: r.quietPeriodOk,
+    neighbourEvents: {
+      down: r.engineCounters['neighbour.down'] ?? 0,
+      reachable: r.engineCounters['neighbour.reachable'] ?? 0,
+      unreachable: r.engineCounters['neighbour.unreachable'] ?? 0,
+      probes: r.engineCounters['probe.sent'] ?? 0,
+    },
     forgedUpdatesSent: r.forgedUpdatesSent,
     packetsDropped: r.packetsDropped,
     encodeErrors: r.encodeErrors,

@@ -32,11 +32,13 @@ export const RTT_DECAY_DEN = 256;
 // Implementation constants (hypha's choices; see docs/protocol/routing-engine.md)
 // ---------------------------------------------------------------------------------------------
 
+/** Jitter as babeld's roughly(): a delay d becomes uniform in [d × (1 − J), d × (1 + J)). */
+export const JITTER_FRACTION = 0.25;
 /** Unicast Hello (with an IHU piggybacked) to every neighbour; RFC's multicast default is 4 s. */
 export const HELLO_INTERVAL_MS = 4_000;
 /** An IHU rides in the same packet as every Hello, so the advertised IHU interval is the Hello's. */
 export const IHU_INTERVAL_MS = HELLO_INTERVAL_MS;
-/** The first missing Hello is counted at 1.5 × the neighbour's interval after the last one, then every interval. */
+/** For the loss estimate, the first missing Hello is counted at 1.5 × the neighbour's interval after the last one, then every interval. */
 export const HELLO_MISS_GRACE_FACTOR = 1.5;
 /** Bounds on the Hello/IHU interval a neighbour may advertise (a bogus 0 or 655 s is clamped). */
 export const NEIGHBOUR_INTERVAL_MIN_MS = 1_000;
@@ -44,18 +46,18 @@ export const NEIGHBOUR_INTERVAL_MAX_MS = 60_000;
 /** Hello history length for the loss estimate. */
 export const HELLO_HISTORY_BITS = 16;
 /**
- * A neighbour is declared dead after this many consecutive Hello slots with no sign of life (no
- * Hello, no Ack to a probe, no packet at all): 1.5 + 1 intervals after the last packet. Fewer
- * misses only raise the cost (ETX). Replaces RFC 8966's 2-out-of-3 rule, which at 10% loss per
- * direction declared a link down every ~36 Hello intervals.
+ * Silence detection (docs/protocol/routing-engine.md, "Silent link failure"). A neighbour whose
+ * last IHU or Ack is PROBE_AFTER_FACTOR × its Hello interval old (the longest jittered Hello gap) is
+ * probed with an Ack Request (RFC 8966 §4.6.3) every interval / PROBE_DIVISOR until it answers;
+ * when DEAD_PROBES probes went out with no packet at all from it and the last one had
+ * max(interval / PROBE_DIVISOR, 2 × RTT) to be answered, it is dead: 1.75 intervals after its last
+ * packet. A live link must lose
+ * a Hello and all 12 probe round trips: at 20% loss each way 0.2 × 0.36^12 ≈ 1e-6 per Hello slot
+ * (RFC 8966's 2-out-of-3 rule declared a link at 10% loss down every ~36 Hello intervals).
  */
-export const HELLO_DEAD_MISSES = 2;
-/**
- * Once a Hello is missed, the neighbour is probed with an Ack Request (RFC 8966 §4.6.3) every
- * interval / PROBE_DIVISOR until it answers or is declared dead: a lossy but live link gets about
- * this many more chances to show it is alive before the dead deadline.
- */
-export const PROBE_DIVISOR = 8;
+export const PROBE_AFTER_FACTOR = 1 + JITTER_FRACTION;
+export const PROBE_DIVISOR = 24;
+export const DEAD_PROBES = 12;
 /**
  * The delivery ratio behind rxcost (ETX) is an exponential average over Hello slots with weight
  * 1/ETX_SMOOTHING_SLOTS per slot (a 16-slot window swung rxcost by ±8% at 10% loss, and the
@@ -74,8 +76,6 @@ export const RXCOST_HYSTERESIS_DIV = 4;
  * RFC 8966's default is 16 s; Mycelium went to 300 s and then stopped re-announcing altogether.
  */
 export const UPDATE_INTERVAL_MS = 60_000;
-/** Jitter as babeld's roughly(): a delay d becomes uniform in [d × (1 − J), d × (1 + J)). */
-export const JITTER_FRACTION = 0.25;
 /** Interval written into Updates, in centiseconds (a u16 on the wire). */
 export const UPDATE_INTERVAL_CS = UPDATE_INTERVAL_MS / 10;
 /** Bounds applied to the interval received in an Update before computing the hold time. */

@@ -108,8 +108,9 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
 }
 
 /**
- * The NeighbourCheck timer: counts missed Hellos and expired IHUs, applies the cost changes, probes
- * neighbours that missed a Hello and resends unacknowledged Updates (reliable.ts).
+ * The NeighbourCheck timer: counts missed Hellos, silent neighbours and expired IHUs, applies the
+ * cost changes, probes neighbours whose IHU is getting old and resends unacknowledged Updates
+ * (reliable.ts).
  */
 export function checkNeighbours(s: EngineState): void {
   for (const n of [...s.neighbours.values()]) {
@@ -127,8 +128,8 @@ export function checkNeighbours(s: EngineState): void {
 export function handleHellos(s: EngineState, n: Neighbour, tlvs: readonly Tlv[]): void {
   let helloTransmitUs: number | undefined;
   let sawHello = false;
-  // Any packet shows the neighbour's side of the link works: no probing, no miss streak.
-  noteAlive(n);
+  // Any packet shows the neighbour's side of the link works: not silent, probing starts over.
+  noteAlive(n, s.now);
   for (const t of tlvs) {
     s.counters.add(inCounter(t.type));
     if (t.type === TlvType.Hello) {

@@ -2,11 +2,10 @@
  * Neighbour state (babeld's neighbour.c): the Hello history, the IHU the neighbour last sent, the
  * RTT measured with RFC 9616 timestamps, and the link cost derived from them.
  *
- * Cost. A neighbour is reachable when it has shown a sign of life within the last HELLO_DEAD_MISSES
- * Hello slots (a Hello, or any packet, such as the Ack to a probe sent after a missed Hello) and its
- * IHU has not expired (3.5 × its IHU interval). Lost Hellos alone only raise the cost (ETX); RFC 8966
- * App. A.2.1's 2-out-of-3 rule declared a live link with 10% loss down every couple of minutes. Its
- * cost is then
+ * Cost. A neighbour is reachable when it sent a Hello, has not been declared silent (DEAD_PROBES
+ * probes unanswered and no packet from it: see probeDue) and its IHU has not expired (3.5 × its IHU
+ * interval; an Ack holds it too). Lost Hellos alone only raise the cost (ETX); RFC 8966 App. A.2.1's
+ * 2-out-of-3 rule declared a live link with 10% loss down every couple of minutes. Its cost is then
  *
  *     cost = ceil((LINK_COST_BASE + clamp(rtt − RTT_MIN_MS, 0, RTT_MAX_MS − RTT_MIN_MS))
  *                 × rxcost/256 × txcost/256)
@@ -21,8 +20,8 @@
 import { AE, type Hello, type Ihu, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
 import type { Millis, NeighbourId } from './api.js';
 import {
+  DEAD_PROBES,
   ETX_SMOOTHING_SLOTS,
-  HELLO_DEAD_MISSES,
   HELLO_HISTORY_BITS,
   HELLO_INTERVAL_MS,
   HELLO_MISS_GRACE_FACTOR,
@@ -33,6 +32,7 @@ import {
   METRIC_INFINITY,
   NEIGHBOUR_INTERVAL_MAX_MS,
   NEIGHBOUR_INTERVAL_MIN_MS,
+  PROBE_AFTER_FACTOR,
   PROBE_DIVISOR,
   RTT_DECAY_DEN,
   RTT_DECAY_NUM,
@@ -82,10 +82,18 @@ export interface Neighbour {
   cost: number;
   /** Last time a wildcard route request from it was answered. */
   lastWildcardAnswerAt: Millis | undefined;
-  /** Consecutive Hello slots counted missed since the last packet from it (dead at HELLO_DEAD_MISSES). */
-  missStreak: number;
-  /** When the next probe (Ack Request) is due; undefined when none is (no Hello missed). */
+  /** When the last packet from it arrived; undefined before any. */
+  lastHeardAt: Millis | undefined;
+  /** When its last IHU or Ack arrived (it hears us); probing starts PROBE_AFTER_FACTOR × interval later. */
+  heardUsAt: Millis | undefined;
+  /** When the next probe (Ack Request) is due; undefined when none is (see probeDue). */
   probeAt: Millis | undefined;
+  /** Probes sent since the last packet from it. */
+  silentProbes: number;
+  /** When it is declared silent, set as the last of DEAD_PROBES probes goes out. */
+  silentAt: Millis | undefined;
+  /** True when DEAD_PROBES probes went unanswered and no packet came: unreachable until one does. */
+  silent: boolean;
   /** Opaque value of our next Ack Request to it (probe or acknowledged updates). */
   nextNonce: number;
   /** Packets of Updates sent to it and not yet acknowledged, by Ack Request opaque (reliable.ts). */
@@ -127,8 +135,12 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     sentIhu: false,
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
-    missStreak: 0,
+    lastHeardAt: undefined,
+    heardUsAt: undefined,
     probeAt: undefined,
+    silentProbes: 0,
+    silentAt: undefined,
+    silent: false,
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     unackedAt: undefined,
@@ -137,10 +149,23 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
   };
 }
 
-/** Any packet from the neighbour shows the link works towards us: the miss streak and probing end. */
-export function noteAlive(n: Neighbour): void {
-  n.missStreak = 0;
-  n.probeAt = undefined;
+/**
+ * Any packet from the neighbour shows the link works towards us: it is not silent, and the count of
+ * unanswered probes starts over. Probing itself goes on until it shows it hears us (noteHeardUs).
+ */
+export function noteAlive(n: Neighbour, now: Millis): void {
+  n.lastHeardAt = now;
+  n.silent = false;
+  n.silentAt = undefined;
+  n.silentProbes = 0;
+  if (n.probeAt === undefined && n.heardUsAt !== undefined)
+    n.probeAt = Math.max(n.heardUsAt + n.helloIntervalMs * PROBE_AFTER_FACTOR, now);
+}
+
+/** An IHU or an Ack from the neighbour: it hears us; the next probe is PROBE_AFTER_FACTOR × interval away. */
+function noteProof(n: Neighbour, now: Millis): void {
+  n.heardUsAt = now;
+  n.probeAt = now + n.helloIntervalMs * PROBE_AFTER_FACTOR;
 }
 
 /** Returns `now` as an RFC 9616 timestamp: microseconds modulo 2^32. */
@@ -189,7 +214,7 @@ export function handleHello(n: Neighbour, hello: Hello, now: Millis): void {
   if (d === undefined || d >= 0 || d <= -HELLO_HISTORY_BITS) n.expectedHelloSeqno = seqnoPlus(hello.seqno, 1);
   n.helloIntervalMs = clampInterval(hello.interval);
   n.helloDeadline = now + n.helloIntervalMs * HELLO_MISS_GRACE_FACTOR;
-  noteAlive(n);
+  noteAlive(n, now);
   if (hello.timestamp !== undefined) {
     n.lastHelloTransmitUs = hello.timestamp.transmit;
     n.lastHelloReceiveUs = timestampUs(now);
@@ -203,6 +228,7 @@ export function handleHello(n: Neighbour, hello: Hello, now: Millis): void {
 export function handleIhu(n: Neighbour, ihu: Ihu, helloTransmitUs: number | undefined, now: Millis): void {
   n.txcost = Math.max(RXCOST_UNIT, Math.min(METRIC_INFINITY, ihu.rxcost));
   n.ihuExpiresAt = now + clampInterval(ihu.interval) * IHU_HOLD_FACTOR;
+  noteProof(n, now);
   if (ihu.timestamp === undefined || helloTransmitUs === undefined) return;
   const total = (timestampUs(now) - ihu.timestamp.origin + TIMESTAMP_MODULUS) % TIMESTAMP_MODULUS;
   const held = (helloTransmitUs - ihu.timestamp.receive + TIMESTAMP_MODULUS) % TIMESTAMP_MODULUS;
@@ -218,19 +244,25 @@ export function handleIhu(n: Neighbour, ihu: Ihu, helloTransmitUs: number | unde
 export function noteHeardUs(n: Neighbour, now: Millis): void {
   if (n.ihuExpiresAt === undefined || n.ihuExpiresAt <= now) return;
   n.ihuExpiresAt = Math.max(n.ihuExpiresAt, now + n.helloIntervalMs * IHU_HOLD_FACTOR);
+  noteProof(n, now);
 }
 
 /**
  * Counts the Hellos that did not arrive by `now` (a miss at 1.5 × interval after the last Hello,
- * then one per interval). A miss starts probing (see probeDue). Returns true if the history changed.
+ * then one per interval), and declares the neighbour silent once its last probe went unanswered.
+ * Returns true if the history or the silence changed.
  */
 export function checkHellos(n: Neighbour, now: Millis): boolean {
   let changed = false;
+  if (!n.silent && n.silentAt !== undefined && n.silentAt <= now) {
+    n.silent = true;
+    n.silentAt = undefined;
+    changed = true;
+  }
+  // Bounded: the history holds HELLO_HISTORY_BITS slots, and the loop stops once all are misses.
   while (n.helloDeadline !== undefined && n.helloDeadline <= now) {
     shiftHistory(n, 0);
     if (n.expectedHelloSeqno !== undefined) n.expectedHelloSeqno = seqnoPlus(n.expectedHelloSeqno, 1);
-    n.missStreak++;
-    n.probeAt = n.missStreak < HELLO_DEAD_MISSES ? n.helloDeadline : undefined;
     changed = true;
     // Once the whole history is misses there is nothing more to learn until a Hello arrives.
     n.helloDeadline = n.history === 0 ? undefined : n.helloDeadline + n.helloIntervalMs;
@@ -238,19 +270,35 @@ export function checkHellos(n: Neighbour, now: Millis): boolean {
   return changed;
 }
 
-/** True when a Hello arrived and fewer than HELLO_DEAD_MISSES slots in a row passed without a sign of life. */
+/** True when a Hello arrived, the history is not all misses, and the neighbour was not declared silent. */
 export function helloReachable(n: Neighbour): boolean {
-  return n.historyLen > 0 && n.history !== 0 && n.missStreak < HELLO_DEAD_MISSES;
+  return n.historyLen > 0 && n.history !== 0 && !n.silent;
 }
 
 /**
- * True when a probe is due at `now` (a Hello was missed and the neighbour is not yet dead);
- * schedules the next one interval / PROBE_DIVISOR later.
+ * True when a probe is due at `now`: no IHU or Ack for PROBE_AFTER_FACTOR × interval (a Hello late
+ * past its jitter, which carries the IHU), while its IHU is still valid. Schedules the next one
+ * interval / PROBE_DIVISOR later, until it answers. After DEAD_PROBES probes with no packet at all
+ * from it, sets when it is declared silent: once the last had max(step, 2 × RTT) to be answered.
+ * So a lost Hello is followed by probes until an Ack holds the IHU (as many as fit before it
+ * expires, 54 at most), and a silent neighbour is dead 1.75 intervals after its last packet.
  */
 export function probeDue(n: Neighbour, now: Millis): boolean {
   if (n.probeAt === undefined || n.probeAt > now) return false;
+  const idle = n.historyLen === 0 || n.silent || n.silentAt !== undefined;
+  if (idle || n.ihuExpiresAt === undefined || n.ihuExpiresAt <= now) {
+    n.probeAt = undefined; // until a packet (noteAlive) or an IHU (noteProof)
+    return false;
+  }
   const step = n.helloIntervalMs / PROBE_DIVISOR;
-  n.probeAt = Math.max(n.probeAt + step, now + step / 2);
+  n.silentProbes++;
+  if (n.silentProbes >= DEAD_PROBES) {
+    n.probeAt = undefined;
+    n.silentAt = now + Math.max(step, 2 * (n.rttMs ?? RTT_DEFAULT_MS));
+  } else {
+    // A late timer does not turn into a burst of probes.
+    n.probeAt = Math.max(n.probeAt + step, now + step / 2);
+  }
   return true;
 }
 
@@ -270,9 +318,10 @@ export function computeCost(n: Neighbour, now: Millis): number {
   return Math.min(LINK_COST_MAX, cost);
 }
 
-/** The next time checkHellos(), the IHU hold time, a probe or an unacknowledged packet needs this neighbour. */
+/** The next time checkHellos(), the IHU hold time, a probe, silence or an unacknowledged packet needs this neighbour. */
 export function neighbourDeadline(n: Neighbour, now: Millis): Millis | undefined {
   let d = n.helloDeadline;
+  if (n.silentAt !== undefined && (d === undefined || n.silentAt < d)) d = n.silentAt;
   if (n.ihuExpiresAt !== undefined && n.ihuExpiresAt > now && (d === undefined || n.ihuExpiresAt < d)) {
     d = n.ihuExpiresAt;
   }

@@ -7,8 +7,10 @@
  * triggered update, retraction or full dump waited for the periodic refresh (60 s): on lossy links
  * the network never converged.
  *
- * A probe is an Ack Request sent after a missed Hello (neighbour.ts): its Ack, like any packet, shows
- * the neighbour is alive, so a lossy link is not declared dead for two lost Hellos.
+ * A probe is an Ack Request sent to a neighbour whose last IHU or Ack is 1.25 Hello intervals old
+ * (neighbour.ts): its Ack shows the neighbour is alive and hears us (it holds the IHU); DEAD_PROBES
+ * probes with no packet at all in return declare it dead, so a silent link is detected fast and a
+ * lossy one is not for a lost Hello.
  *
  * Memory: per neighbour at most MAX_UNACKED_PER_NEIGHBOUR packets of UPDATES_PER_PACKET Updates
  * (references to Updates already built), dropped on Ack, after the last resend, or when the

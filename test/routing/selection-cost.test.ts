@@ -10,6 +10,10 @@ import {
   makeHello,
   makeIhu,
   type Neighbour,
+  neighbourDeadline,
+  noteAlive,
+  noteHeardUs,
+  probeDue,
   rxcost,
   timestampUs,
 } from '../../src/routing/neighbour.js';
@@ -220,17 +224,84 @@ describe('neighbour cost from RTT and loss', () => {
     expect(seen.size).toBeLessThanOrEqual(3);
   });
 
-  it('declares a silent neighbour unreachable 2.5 Hello intervals after its last Hello', () => {
+  /** Runs `a`'s NeighbourCheck deadlines as the engine does, from `from` for at most 100 deadlines. */
+  function runChecks(
+    a: Neighbour,
+    from: number,
+    stop: (now: number) => boolean,
+  ): { now: number; probes: number[] } {
+    const probes: number[] = [];
+    let now = from;
+    for (let i = 0; i < 100 && !stop(now); i++) {
+      now = neighbourDeadline(a, now)!;
+      checkHellos(a, now);
+      if (probeDue(a, now)) probes.push(now);
+    }
+    return { now, probes };
+  }
+
+  it('declares a silent neighbour unreachable after 12 unanswered probes, 1.75 Hello intervals after its last packet', () => {
     const { a } = exchange(20, 0);
-    const deadline = a.helloDeadline!;
-    const lastHello = deadline - 6_000; // the first miss is counted 1.5 × 4 s after the last Hello
-    checkHellos(a, deadline);
-    expect(helloReachable(a)).toBe(true); // 1 miss of 3
-    checkHellos(a, lastHello + 9_999);
+    const last = a.lastHeardAt!;
+    const { now, probes } = runChecks(a, last, () => !helloReachable(a));
+    // The first probe when nothing came for 1.25 × 4 s, then every 4 s / 24; the last one gets
+    // max(4 s / 24, 2 × RTT) to be answered.
+    expect(probes.length).toBe(12);
+    expect(probes[0]! - last).toBe(5_000);
+    expect(probes[11]! - last).toBeCloseTo(5_000 + (11 * 4_000) / 24, 6);
+    expect(now - last).toBeCloseTo(7_000, 6);
+    expect(computeCost(a, now)).toBe(METRIC_INFINITY);
+    // Any packet brings it back (its history still has Hellos); probing goes on until an IHU or Ack.
+    noteAlive(a, now + 10);
     expect(helloReachable(a)).toBe(true);
-    checkHellos(a, lastHello + 10_000);
-    expect(helloReachable(a)).toBe(false); // 2 misses of 3
-    expect(computeCost(a, lastHello + 10_000)).toBe(METRIC_INFINITY);
+    expect(a.probeAt).toBe(now + 10);
+  });
+
+  it('a packet during probing ends it: the 12 probes must all go unanswered in one silence', () => {
+    const { a } = exchange(20, 0);
+    const last = a.lastHeardAt!;
+    const first = runChecks(a, last, (t) => t >= last + 5_000 + 10 * (4_000 / 24));
+    expect(first.probes.length).toBe(11);
+    noteAlive(a, first.now + 1); // e.g. an Update; probing goes on in the same rhythm
+    const second = runChecks(a, first.now + 1, () => !helloReachable(a));
+    expect(second.probes.length).toBe(12);
+    expect(second.now - first.now).toBeCloseTo((13 * 4_000) / 24, 6);
+  });
+
+  it('an IHU or Ack ends probing: the next probe is 1.25 intervals after it', () => {
+    const { a } = exchange(20, 0);
+    const first = runChecks(a, a.lastHeardAt!, (t) => t >= a.heardUsAt! + 5_000);
+    expect(first.probes.length).toBe(1);
+    noteAlive(a, first.now + 30);
+    noteHeardUs(a, first.now + 30); // the Ack to the probe
+    expect(a.probeAt).toBe(first.now + 30 + 5_000);
+    expect(a.silentProbes).toBe(0);
+  });
+
+  it('stops probing when the IHU expires (a one-way link is left to the IHU hold time)', () => {
+    const { a } = exchange(20, 0);
+    const ihuAt = a.heardUsAt!;
+    // Packets keep coming (so it is never silent), but no IHU and no Ack.
+    let now = ihuAt;
+    let probes = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const d = neighbourDeadline(a, now);
+      if (d === undefined || d > ihuAt + 20_000) break;
+      now = d;
+      checkHellos(a, now);
+      if (probeDue(a, now)) probes++;
+      noteAlive(a, now);
+    }
+    // From 1.25 to 3.5 intervals after the IHU, every interval / 24.
+    expect(probes).toBe(54);
+    expect(computeCost(a, now)).toBe(METRIC_INFINITY);
+  });
+
+  it('waits 2 × RTT for the last probe on a long link', () => {
+    const { a } = exchange(400, 0);
+    const last = a.lastHeardAt!;
+    const { now, probes } = runChecks(a, last, () => !helloReachable(a));
+    expect(now - probes[11]!).toBeCloseTo(800, 0);
   });
 
   it('is unreachable until an IHU arrives, and again when the IHU hold time passes', () => {
