@@ -304,6 +304,13 @@ export function keyOfId(id: number): Uint8Array {
   return heldKeys.get(id).key;
 }
 
+/** The router id (first 8 bytes, shared) of a held key id. */
+export function routerIdOfId(id: number): Uint8Array {
+  const r = heldKeys.get(id);
+  r.routerId ??= r.key.subarray(0, 8);
+  return r.routerId;
+}
+
 const heldSignatures = new IdTable<Uint8Array>();
 const signatureIds = new Map<Uint8Array, number>();
 
@@ -327,13 +334,6 @@ export function releaseSignature(id: number): void {
 /** The signature of a held signature id. */
 export function signatureOfId(id: number): Uint8Array {
   return heldSignatures.get(id);
-}
-
-/** The router id of an originator key (its first 8 bytes), one shared array per key: not mutated. */
-export function routerIdOf(originator: Uint8Array): Uint8Array {
-  const r = originRecord(originator);
-  r.routerId ??= r.key.subarray(0, 8);
-  return r.routerId;
 }
 
 /** Byte equality (not constant-time: only public values pass here). */

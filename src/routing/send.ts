@@ -5,7 +5,7 @@
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixIdOf, routerIdOf } from './_keys.js';
+import { prefixIdOf } from './_keys.js';
 import { type EngineState, notify } from './_state.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
 import type { Neighbour } from './neighbour.js';
@@ -59,7 +59,7 @@ export function advertise(s: EngineState, p: number): Update | undefined {
     seqno,
     metric,
     prefix: t.prefix(p),
-    routerId: routerIdOf(origin),
+    routerId: t.originRouterId(p),
     originator: origin,
     signature,
   };

@@ -29,6 +29,7 @@ import {
   retainKey,
   retainPrefix,
   retainSignature,
+  routerIdOfId,
   signatureOfId,
 } from './_keys.js';
 import type { Millis } from './api.js';
@@ -260,6 +261,11 @@ export class RouteTable {
   /** The originator key of live slot `p` (the canonical, shared array). */
   originKey(p: number): Uint8Array {
     return keyOfId(this.#origin[p]!);
+  }
+
+  /** The router id of slot `p`'s originator (its first 8 bytes, shared). */
+  originRouterId(p: number): Uint8Array {
+    return routerIdOfId(this.#origin[p]!);
   }
 
   touch(p: number, now: Millis): void {

@@ -120,12 +120,14 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     handleOwnPrefixEcho(s, u, originator, signature);
     return;
   }
-  if (!prefixHas(u.prefix, s.deps.addressOf(originator))) {
+  let p = t.slotOfId(id);
+  // The slot's key was checked to own the prefix when the slot took it: no need to derive again.
+  const known = p !== NONE && bytesEqual(t.originKey(p), originator);
+  if (!known && !prefixHas(u.prefix, s.deps.addressOf(originator))) {
     reject(s, RejectReason.PrefixNotOwned);
     return;
   }
-  let p = t.slotOfId(id);
-  const sameOrigin = p === NONE || bytesEqual(t.originKey(p), originator);
+  const sameOrigin = p === NONE || known;
   if (!sameOrigin && t.head[p] !== NONE) {
     reject(s, RejectReason.OriginConflict);
     return;
@@ -230,7 +232,7 @@ function echoNewerSeqno(s: EngineState, n: Neighbour, p: number): void {
       seqno: fdSeqno,
       metric: Math.min(t.fdMetric[p]!, METRIC_INFINITY - 1),
       prefix,
-      routerId: origin.subarray(0, 8),
+      routerId: t.originRouterId(p),
       originator: origin,
       signature,
     });
