@@ -55,7 +55,8 @@ import {
   sendHellos,
 } from './hello.js';
 import { neighbourDeadline } from './neighbour.js';
-import { handleAck, handleAckRequest, requestAck } from './reliable.js';
+import type { FlushHooks } from './outbox.js';
+import { flushHooks, handleAck, handleAckRequest, unackedPackets } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
 import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates, sendShutdownRetractions } from './send.js';
@@ -89,12 +90,14 @@ export function createRoutingEngine(
 
 class Engine implements RoutingEngine {
   readonly #s: EngineState;
+  readonly #hooks: FlushHooks;
 
   constructor(deps: EngineDeps, cfg: RoutingConfig, now: Millis) {
     if (!isRoutablePrefix(deps.subnet)) throw new RangeError('deps.subnet must be a /64 inside 400::/7');
     if (deps.publicKey.length !== 32) throw new RangeError('deps.publicKey must be 32 bytes');
     const s = createState(deps, cfg, now);
     this.#s = s;
+    this.#hooks = flushHooks(s);
     s.timers.set(TimerKind.Hello, now + jitter(s, cfg.helloIntervalMs));
     s.timers.set(TimerKind.Update, now + jitter(s, cfg.updateIntervalMs));
   }
@@ -122,9 +125,7 @@ class Engine implements RoutingEngine {
         sendShutdownRetractions(s);
         break;
     }
-    s.outbox.flush(s.actions, s.counters, (id, updates, requests, resends) =>
-      requestAck(s, id, updates, requests, resends),
-    );
+    s.outbox.flush(s.actions, s.counters, this.#hooks);
     refreshTimers(s);
   }
 
@@ -181,6 +182,7 @@ class Engine implements RoutingEngine {
 
   gauges(): Readonly<Record<string, number>> {
     const s = this.#s;
+    const inflight = unackedPackets(s);
     return {
       seqno: s.xroute.seqno,
       'table.prefixes': s.table.size,
@@ -188,6 +190,9 @@ class Engine implements RoutingEngine {
       'table.requests': s.requests.size,
       'table.neighbours': s.neighbours.size,
       'table.verified': s.verified.size,
+      'pacing.queued': s.outbox.queued(),
+      'pacing.inflight': inflight.total,
+      'pacing.inflight.max': inflight.max,
     };
   }
 }

@@ -90,8 +90,8 @@ export interface Neighbour {
   readonly unacked: Map<number, Unacked>;
   /** Earliest resend deadline in `unacked` (may be early). */
   unackedAt: Millis | undefined;
-  /** Ack Requests sent for Updates, and whether any was acknowledged (a peer without Acks is not asked forever). */
-  ackRequests: number;
+  /** Ack Requests for Updates that timed out before any was acknowledged, and whether one was (a peer without Acks is not asked forever). */
+  ackTimeouts: number;
   acked: boolean;
 }
 
@@ -129,7 +129,7 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     unackedAt: undefined,
-    ackRequests: 0,
+    ackTimeouts: 0,
     acked: false,
   };
 }

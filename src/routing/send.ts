@@ -49,7 +49,11 @@ export function sendTriggered(s: EngineState, e: PrefixEntry): void {
   const u = advertise(s, e);
   if (u === undefined) return;
   s.counters.add('update.triggered');
-  for (const id of s.neighbours.keys()) if (!splitHorizon(s, e, id)) s.outbox.queueUpdate(id, e.key, u);
+  for (const id of s.neighbours.keys()) {
+    if (!splitHorizon(s, e, id)) s.outbox.queueUpdate(id, e.key, u);
+    // The new next hop must not get an Update still waiting in its queue from before.
+    else if (s.outbox.dropUpdate(id, e.key)) s.counters.add('pacing.split-horizon-dropped');
+  }
 }
 
 /** Retracts `e` to every neighbour now, and once more after URGENT_RESEND_MS (RFC 8966 §3.7.2). */
@@ -142,5 +146,5 @@ export function sendShutdownRetractions(s: EngineState): void {
     prefix: { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) },
   };
   s.counters.add('shutdown.retraction');
-  for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, WILDCARD_KEY, u);
+  for (const id of s.neighbours.keys()) s.outbox.queueUrgent(id, WILDCARD_KEY, u);
 }
