@@ -36,6 +36,8 @@ interface Batch {
 export interface FlushHooks {
   /** Acknowledged packets in flight to `n`, or undefined when `n` is not asked for Acks (no window). */
   inFlight(n: NeighbourId): number | undefined;
+  /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
+  sent(updates: readonly (readonly [string, Update])[]): void;
   /** Called for each packet carrying acknowledged Updates or requests; returns the Ack Request to append. */
   ack(
     n: NeighbourId,
@@ -189,6 +191,7 @@ export class Outbox {
       const p = packets[i]!;
       const tlvs: Tlv[] = i === 0 ? [...head] : [];
       for (const [, u] of p.updates) tlvs.push(u);
+      if (p.updates.length > 0) hooks?.sent(p.updates);
       const requests = i === last ? tail : [];
       tlvs.push(...requests);
       if (p.ack || requests.length > 0) {

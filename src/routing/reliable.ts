@@ -31,7 +31,7 @@ import {
 import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
-import { advertise, ownUpdate, splitHorizon } from './send.js';
+import { advertise, noteSent, ownUpdate, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
 
 function timeoutMs(n: Neighbour, resends: number): number {
@@ -78,6 +78,9 @@ export function unackedPackets(s: EngineState): { total: number; max: number } {
 export function flushHooks(s: EngineState): FlushHooks {
   return {
     inFlight: (id) => inFlight(s, id),
+    sent: (updates) => {
+      for (const [key, u] of updates) noteSent(s, key, u);
+    },
     ack: (id, updates, requests, resends) => requestAck(s, id, updates, requests, resends),
   };
 }

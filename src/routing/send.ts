@@ -5,6 +5,7 @@
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
+import { sourceKey } from './_keys.js';
 import { type EngineState, notify } from './_state.js';
 import type { NeighbourId } from './api.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
@@ -17,13 +18,11 @@ function intervalCs(s: EngineState): number {
   return Math.round(s.cfg.updateIntervalMs / 10);
 }
 
-/** Returns the Update announcing the selected route of `e`, and records it in the source's FD. */
+/** Returns the Update announcing the selected route of `e` (its FD is recorded when it leaves: noteSent). */
 export function advertise(s: EngineState, e: PrefixEntry): Update | undefined {
   const sel = e.selected;
   if (sel === undefined) return undefined;
   const metric = routeMetric(sel);
-  const source = s.sources.findSource(sel.sourceKey);
-  if (source !== undefined) s.sources.noteAdvertised(source, sel.seqno, metric, s.now);
   e.advertised = { seqno: sel.seqno, metric };
   s.urgent.delete(e.key);
   return {
@@ -37,6 +36,18 @@ export function advertise(s: EngineState, e: PrefixEntry): Update | undefined {
     originator: sel.originator,
     signature: sel.signature,
   };
+}
+
+/**
+ * An Update for prefix `key` left for a neighbour: its (seqno, metric) now bounds the source's
+ * feasibility distance (RFC 8966 §3.7.3). Recorded at sending, not at queueing: an Update that
+ * waited behind the pacing window and was replaced never reached anyone, and counting it made
+ * the FD stricter than what the neighbours heard (more infeasible routes and seqno requests).
+ */
+export function noteSent(s: EngineState, key: string, u: Update): void {
+  if (u.originator === undefined || u.metric >= METRIC_INFINITY || key === s.xroute.key) return;
+  const source = s.sources.findSource(sourceKey(key, u.originator));
+  if (source !== undefined) s.sources.noteAdvertised(source, u.seqno, u.metric, s.now);
 }
 
 /** True when split horizon keeps the selected route of `e` from neighbour `id`. */
