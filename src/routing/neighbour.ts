@@ -90,6 +90,9 @@ export interface Neighbour {
   readonly unacked: Map<number, Unacked>;
   /** Earliest resend deadline in `unacked` (may be early). */
   unackedAt: Millis | undefined;
+  /** When the newest packet in `unacked` left, and when a small packet held by Nagle's rule may leave (outbox.ts). */
+  pacingSentAt: Millis | undefined;
+  pacingWakeAt: Millis | undefined;
   /** Ack Requests for Updates that timed out before any was acknowledged, and whether one was (a peer without Acks is not asked forever). */
   ackTimeouts: number;
   acked: boolean;
@@ -129,6 +132,8 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     unackedAt: undefined,
+    pacingSentAt: undefined,
+    pacingWakeAt: undefined,
     ackTimeouts: 0,
     acked: false,
   };
@@ -275,6 +280,7 @@ export function neighbourDeadline(n: Neighbour, now: Millis): Millis | undefined
   }
   if (n.probeAt !== undefined && (d === undefined || n.probeAt < d)) d = n.probeAt;
   if (n.unackedAt !== undefined && (d === undefined || n.unackedAt < d)) d = n.unackedAt;
+  if (n.pacingWakeAt !== undefined && (d === undefined || n.pacingWakeAt < d)) d = n.pacingWakeAt;
   return d;
 }
 

@@ -7,16 +7,16 @@
  * Pacing (docs/protocol/routing-engine.md "Pacing"): acknowledged Updates go through a queue per
  * neighbour that outlives handle() (update-queue.ts; one entry per prefix, the latest wins). A
  * packet of them leaves only while fewer than PACING_WINDOW packets to that neighbour await their
- * Ack, and a packet with fewer than UPDATES_PER_PACKET only while fewer than
- * PACING_PARTIAL_INFLIGHT do. The rest waits, and a later change of the same prefix replaces the
- * waiting Update. An Ack, a resend timeout or a forgotten neighbour state wakes the queue
+ * Ack, and a packet with fewer than UPDATES_PER_PACKET only when no packet sent less than
+ * PACING_HOLD_RTT round trips ago does (Nagle's rule). The rest waits, and a later change of the same prefix replaces the
+ * waiting Update. An Ack, a resend timeout, the end of a Nagle hold or a forgotten neighbour state wakes the queue
  * (`wake`), and the next packets leave at the end of that handle(). Hello/IHU/Ack/probes, route
  * and seqno requests, the unacknowledged periodic refresh and the shutdown retraction are never
  * held back.
  */
 import type { Tlv, Update } from '../wire/babel/types.js';
 import type { EngineAction, NeighbourId } from './api.js';
-import { PACING_PARTIAL_INFLIGHT, PACING_WINDOW, UPDATES_PER_PACKET } from './constants.js';
+import { PACING_WINDOW, UPDATES_PER_PACKET } from './constants.js';
 import type { Counters } from './counters.js';
 import { tlvName } from './counters.js';
 import { UpdateQueue } from './update-queue.js';
@@ -36,6 +36,11 @@ interface Batch {
 export interface FlushHooks {
   /** Acknowledged packets in flight to `n`, or undefined when `n` is not asked for Acks (no window). */
   inFlight(n: NeighbourId): number | undefined;
+  /**
+   * Nagle's rule: true when a small packet to `n` should wait for the Ack of one in flight
+   * (`justSent`: a packet is leaving to it in this flush); the hook arranges the wake-up.
+   */
+  holdPartial(n: NeighbourId, justSent: boolean): boolean;
   /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
   sent(updates: readonly (readonly [string, Update])[]): void;
   /** Called for each packet carrying acknowledged Updates or requests; returns the Ack Request to append. */
@@ -214,6 +219,7 @@ export class Outbox {
     hooks: FlushHooks | undefined,
   ): void {
     let inFlight = hooks?.inFlight(n);
+    let justSent = false;
     // Each round takes at least one entry, so this ends within q.size rounds.
     while (q.size > 0) {
       if (inFlight !== undefined) {
@@ -221,11 +227,12 @@ export class Outbox {
           counters.add('pacing.stalled');
           return;
         }
-        if (q.size < UPDATES_PER_PACKET && inFlight >= PACING_PARTIAL_INFLIGHT) {
+        if (q.size < UPDATES_PER_PACKET && inFlight > 0 && hooks!.holdPartial(n, justSent)) {
           counters.add('pacing.held');
           return;
         }
         inFlight++;
+        justSent = true;
       }
       const p: Packet = { updates: [], resends: 0, ack: true };
       for (const e of q.take(UPDATES_PER_PACKET)) {

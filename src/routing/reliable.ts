@@ -26,6 +26,7 @@ import {
   ACK_UNSUPPORTED_AFTER,
   MAX_UNACKED_PER_NEIGHBOUR,
   METRIC_INFINITY,
+  PACING_HOLD_RTT,
   RTT_DEFAULT_MS,
 } from './constants.js';
 import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
@@ -63,6 +64,21 @@ export function inFlight(s: EngineState, id: NeighbourId): number | undefined {
   return n === undefined || !asksAcks(n) ? undefined : n.unacked.size;
 }
 
+/**
+ * Nagle's rule for `id` (outbox.ts): true while the newest packet in flight to it (or one leaving
+ * now) left less than PACING_HOLD_RTT round trips ago, its Ack still expected; the NeighbourCheck
+ * timer wakes the queue when that time is up, in case the Ack was lost.
+ */
+function holdPartial(s: EngineState, id: NeighbourId, justSent: boolean): boolean {
+  const n = s.neighbours.get(id);
+  const sentAt = justSent ? s.now : n?.pacingSentAt;
+  if (n === undefined || sentAt === undefined) return false;
+  const until = sentAt + PACING_HOLD_RTT * (n.rttMs ?? RTT_DEFAULT_MS);
+  if (until <= s.now) return false;
+  if (n.pacingWakeAt === undefined || until < n.pacingWakeAt) n.pacingWakeAt = until;
+  return true;
+}
+
 /** Acknowledged packets in flight: all neighbours, and to the busiest one (gauges). */
 export function unackedPackets(s: EngineState): { total: number; max: number } {
   let total = 0;
@@ -78,6 +94,7 @@ export function unackedPackets(s: EngineState): { total: number; max: number } {
 export function flushHooks(s: EngineState): FlushHooks {
   return {
     inFlight: (id) => inFlight(s, id),
+    holdPartial: (id, justSent) => holdPartial(s, id, justSent),
     sent: (updates) => {
       for (const [key, u] of updates) noteSent(s, key, u);
     },
@@ -104,6 +121,7 @@ export function requestAck(
     s.counters.add('ack.dropped');
   }
   const opaque = nonce(n);
+  n.pacingSentAt = s.now;
   const resendAt = s.now + timeoutMs(n, resends);
   n.unacked.set(opaque, { updates, requests, resends, resendAt });
   if (n.unackedAt === undefined || resendAt < n.unackedAt) n.unackedAt = resendAt;
@@ -169,6 +187,10 @@ function stillPending(s: EngineState, t: Tlv): boolean {
  * is overdue (with the current state of their prefixes) or gives them up after ACK_MAX_RESENDS.
  */
 export function serviceNeighbour(s: EngineState, n: Neighbour): void {
+  if (n.pacingWakeAt !== undefined && n.pacingWakeAt <= s.now) {
+    n.pacingWakeAt = undefined;
+    s.outbox.wake(n.id);
+  }
   if (probeDue(n, s.now)) {
     s.counters.add('probe.sent');
     s.outbox.queueHead(n.id, ackRequest(n, nonce(n), 0));
