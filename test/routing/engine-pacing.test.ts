@@ -179,6 +179,31 @@ describe('pacing', () => {
     expect(net.node(0).counter('pacing.split-horizon-dropped')).toBeGreaterThanOrEqual(1);
   });
 
+  it('a small packet held behind a lost one leaves after 1.5 round trips, not the Ack timeout', () => {
+    const net = new Net(2, { latencyMs: 20 }); // RTT 40 ms: hold 60 ms, Ack timeout 250 ms
+    const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
+    net.connect(0, 1);
+    net.drive(10_000);
+    const [a, b] = [originator(0), originator(1)];
+    const pb = prefixHex(subnetPrefix(b));
+    let lost = 0;
+    let sentB: number | undefined;
+    net.setDrop(0, 1, (from, _to, tlvs) => {
+      if (from !== 0 || !tlvs.some((t) => t.type === TlvType.Update)) return false;
+      if (sentB === undefined && tlvs.some((t) => t.type === TlvType.Update && prefixHex(t.prefix) === pb))
+        sentB = net.time;
+      return lost++ === 0; // the first packet of Updates (a's) is lost
+    });
+    const t0 = net.time;
+    src([update(a, 1, 100)]);
+    net.drive(5);
+    src([update(b, 1, 100)]); // a lone change while a's packet is in flight: held
+    expect(net.driveUntil(() => sentB !== undefined, 2_000)).toBeDefined();
+    expect(sentB! - t0).toBeLessThan(100);
+    expect(net.node(0).counter('pacing.held')).toBeGreaterThan(0);
+    expect(net.driveUntil((n) => n.node(1).fib.has(prefixHex(subnetPrefix(a))), 2_000)).toBeDefined();
+  });
+
   it('a neighbour that never acknowledges still gets the whole dump', () => {
     const { net } = bigTable(20);
     net.connect(0, 1);
