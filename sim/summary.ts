@@ -57,6 +57,8 @@ export interface Summary {
   readonly heapMB: number;
   /** (heap + ArrayBuffers after the run − the same before the engines were built) / nodes: engine state plus the simulator's share. */
   readonly engineBytesPerNode: number;
+  /** Every engine counter summed over the nodes (crashed incarnations included), sorted by name. */
+  readonly engineCounters: Readonly<Record<string, number>>;
 }
 
 /** Fields that depend on the machine, not the seed: left out when comparing two runs. */
@@ -119,5 +121,6 @@ export function toSummary(
     wallMs: Math.round(wall.wallMs),
     heapMB: round(wall.heapBytes / 2 ** 20, 1),
     engineBytesPerNode: Math.round(wall.heapDeltaBytes / Math.max(1, r.nodes)),
+    engineCounters: Object.fromEntries(Object.entries(r.engineCounters).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
 }

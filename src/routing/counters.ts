@@ -56,12 +56,24 @@ const OUT_NAMES: string[] = [];
 
 /** `in.<tlv>` for a TLV type, built once per type (a counter per TLV must not build a string). */
 export function inCounter(type: number): string {
-  return (IN_NAMES[type & 0xff] ??= `in.${tlvName(type & 0xff)}`);
+  const t = type & 0xff;
+  let name = IN_NAMES[t];
+  if (name === undefined) {
+    name = `in.${tlvName(t)}`;
+    IN_NAMES[t] = name;
+  }
+  return name;
 }
 
 /** `out.<tlv>` for a TLV type, built once per type. */
 export function outCounter(type: number): string {
-  return (OUT_NAMES[type & 0xff] ??= `out.${tlvName(type & 0xff)}`);
+  const t = type & 0xff;
+  let name = OUT_NAMES[t];
+  if (name === undefined) {
+    name = `out.${tlvName(t)}`;
+    OUT_NAMES[t] = name;
+  }
+  return name;
 }
 
 export { Counters } from '../util/counters.js';

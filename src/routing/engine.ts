@@ -54,8 +54,8 @@ import {
   sendHellos,
 } from './hello.js';
 import { neighbourDeadline } from './neighbour.js';
-import type { AckHook } from './outbox.js';
-import { handleAck, handleAckRequest, requestAck } from './reliable.js';
+import type { FlushHooks } from './outbox.js';
+import { flushHooks, handleAck, handleAckRequest, unackedPackets } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
 import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates, sendShutdownRetractions } from './send.js';
@@ -89,18 +89,14 @@ export function createRoutingEngine(
 
 class Engine implements RoutingEngine {
   readonly #s: EngineState;
-  readonly #ackHook: AckHook;
+  readonly #hooks: FlushHooks;
 
   constructor(deps: EngineDeps, cfg: RoutingConfig, now: Millis) {
     if (!isRoutablePrefix(deps.subnet)) throw new RangeError('deps.subnet must be a /64 inside 400::/7');
     if (deps.publicKey.length !== 32) throw new RangeError('deps.publicKey must be 32 bytes');
     const s = createState(deps, cfg, now);
     this.#s = s;
-    this.#ackHook = (id, updates, requests, resends) => {
-      const n = s.neighbours.get(id);
-      if (n !== undefined) s.touched.push(n);
-      return requestAck(s, id, updates, requests, resends);
-    };
+    this.#hooks = flushHooks(s);
     s.timers.set(TimerKind.Hello, now + jitter(s, cfg.helloIntervalMs));
     s.timers.set(TimerKind.Update, now + jitter(s, cfg.updateIntervalMs));
   }
@@ -133,7 +129,7 @@ class Engine implements RoutingEngine {
         sendShutdownRetractions(s);
         break;
     }
-    s.outbox.flush(s.actions, s.counters, this.#ackHook);
+    s.outbox.flush(s.actions, s.counters, this.#hooks);
     refreshTimers(s);
   }
 
@@ -192,6 +188,7 @@ class Engine implements RoutingEngine {
 
   gauges(): Readonly<Record<string, number>> {
     const s = this.#s;
+    const inflight = unackedPackets(s);
     return {
       seqno: s.xroute.seqno,
       'table.prefixes': s.table.prefixes,
@@ -199,6 +196,9 @@ class Engine implements RoutingEngine {
       'table.routes': s.table.routes,
       'table.requests': s.requests.size,
       'table.neighbours': s.neighbours.size,
+      'pacing.queued': s.outbox.queued(),
+      'pacing.inflight': inflight.total,
+      'pacing.inflight.max': inflight.max,
     };
   }
 }

@@ -100,7 +100,7 @@ export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
     // maxRoutesPerPrefix routes already cannot store routes of infinite metric (table-full), and
     // would not hear them again before the next periodic update.
     if (up) sendFullDump(s, n);
-    else forgetUnacked(n);
+    else forgetUnacked(s, n);
   } else if (significantChange(old, cost, METRIC_TRIGGER_MIN_DELTA)) {
     notify(s, 'neighbourCost', { neighbour: n.id, cost, rttMs: n.rttMs });
   }

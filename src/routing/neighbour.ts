@@ -100,8 +100,11 @@ export interface Neighbour {
   readonly unacked: Map<number, Unacked>;
   /** Earliest resend deadline in `unacked` (may be early). */
   unackedAt: Millis | undefined;
-  /** Ack Requests sent for Updates, and whether any was acknowledged (a peer without Acks is not asked forever). */
-  ackRequests: number;
+  /** When the newest packet in `unacked` left, and when a small packet held by Nagle's rule may leave (outbox.ts). */
+  pacingSentAt: Millis | undefined;
+  pacingWakeAt: Millis | undefined;
+  /** Ack Requests for Updates that timed out before any was acknowledged, and whether one was (a peer without Acks is not asked forever). */
+  ackTimeouts: number;
   acked: boolean;
 }
 
@@ -144,7 +147,9 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     unackedAt: undefined,
-    ackRequests: 0,
+    pacingSentAt: undefined,
+    pacingWakeAt: undefined,
+    ackTimeouts: 0,
     acked: false,
   };
 }
@@ -327,6 +332,7 @@ export function neighbourDeadline(n: Neighbour, now: Millis): Millis | undefined
   }
   if (n.probeAt !== undefined && (d === undefined || n.probeAt < d)) d = n.probeAt;
   if (n.unackedAt !== undefined && (d === undefined || n.unackedAt < d)) d = n.unackedAt;
+  if (n.pacingWakeAt !== undefined && (d === undefined || n.pacingWakeAt < d)) d = n.pacingWakeAt;
   return d;
 }
 

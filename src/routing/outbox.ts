@@ -1,42 +1,77 @@
 /**
- * Per-neighbour batching of outgoing TLVs: everything due to one neighbour during one handle()
- * call leaves together, Hello/IHU/Acks first, then Updates (one per prefix, the latest wins, so a
- * retraction followed by a new route in the same call sends only the route), then requests.
+ * Per-neighbour batching and pacing of outgoing TLVs. What is due to a neighbour during one
+ * handle() leaves together at its end: Hello/IHU/Acks/probes first, then Updates, then requests.
  * Updates are cut into packets of at most UPDATES_PER_PACKET, one `send` action each, so each
  * action fits one control packet and its Ack Request (reliable.ts) acknowledges exactly it.
+ *
+ * Pacing (docs/protocol/routing-engine.md "Pacing"): acknowledged Updates go through a queue per
+ * neighbour that outlives handle() (update-queue.ts; one entry per prefix, the latest wins). A
+ * packet of them leaves only while fewer than PACING_WINDOW packets to that neighbour await their
+ * Ack, and a packet with fewer than UPDATES_PER_PACKET only when no packet sent less than
+ * PACING_HOLD_RTT round trips ago does (Nagle's rule). The rest waits, and a later change of the same prefix replaces the
+ * waiting Update. An Ack, a resend timeout, the end of a Nagle hold or a forgotten neighbour state wakes the queue
+ * (`wake`), and the next packets leave at the end of that handle(). Hello/IHU/Ack/probes, route
+ * and seqno requests, the unacknowledged periodic refresh and the shutdown retraction are never
+ * held back.
  */
 import type { Tlv, Update } from '../wire/babel/types.js';
 import type { EngineAction, NeighbourId } from './api.js';
-import { UPDATES_PER_PACKET } from './constants.js';
+import { PACING_WINDOW, UPDATES_PER_PACKET } from './constants.js';
 import type { Counters } from './counters.js';
 import { outCounter } from './counters.js';
+import { UpdateQueue } from './update-queue.js';
 
+/** What is due to one neighbour during one handle() and is not paced. */
 interface Batch {
   head: Tlv[];
-  updates: Map<string, Update>;
-  /** How many times each queued Update is a resend (absent: 0). */
-  resends: Map<string, number>;
-  /** Queued Updates that need no acknowledgement (the periodic refresh). */
-  noAck: Set<string>;
+  /** Unacknowledged Updates (the periodic refresh), by prefix key. */
+  periodic: Map<string, Update>;
+  /** The shutdown retraction: acknowledged, but sent at once. */
+  urgent: readonly [string, Update] | undefined;
   tail: Tlv[];
   tailResends: number;
 }
 
-/** Called for each packet carrying Updates or requests; returns the Ack Request to append, if any. */
-export type AckHook = (
-  neighbour: NeighbourId,
-  updates: readonly (readonly [string, Update])[],
-  requests: readonly Tlv[],
-  resends: number,
-) => Tlv | undefined;
+/** What the outbox asks reliable.ts while it flushes. */
+export interface FlushHooks {
+  /** Acknowledged packets in flight to `n`, or undefined when `n` is not asked for Acks (no window). */
+  inFlight(n: NeighbourId): number | undefined;
+  /**
+   * Nagle's rule: true when a small packet to `n` should wait for the Ack of one in flight
+   * (`justSent`: a packet is leaving to it in this flush); the hook arranges the wake-up.
+   */
+  holdPartial(n: NeighbourId, justSent: boolean): boolean;
+  /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
+  sent(updates: readonly (readonly [string, Update])[]): void;
+  /** Called for each packet carrying acknowledged Updates or requests; returns the Ack Request to append. */
+  ack(
+    n: NeighbourId,
+    updates: readonly (readonly [string, Update])[],
+    requests: readonly Tlv[],
+    resends: number,
+  ): Tlv | undefined;
+}
+
+interface Packet {
+  updates: [string, Update][];
+  resends: number;
+  ack: boolean;
+}
 
 export class Outbox {
   readonly #batches = new Map<NeighbourId, Batch>();
+  readonly #queues = new Map<NeighbourId, UpdateQueue>();
+  /** Neighbours whose queue got an entry or whose window may have opened since the last flush. */
+  readonly #ready = new Set<NeighbourId>();
+  /** Flush generation: an entry replaced after surviving a flush was coalesced by pacing. */
+  #gen = 0;
+  #coalesced = 0;
+  #periodicSkipped = 0;
 
   #batch(n: NeighbourId): Batch {
     let b = this.#batches.get(n);
     if (b === undefined) {
-      b = { head: [], updates: new Map(), resends: new Map(), noAck: new Set(), tail: [], tailResends: 0 };
+      b = { head: [], periodic: new Map(), urgent: undefined, tail: [], tailResends: 0 };
       this.#batches.set(n, b);
     }
     return b;
@@ -49,70 +84,162 @@ export class Outbox {
 
   /**
    * Queues an Update for `prefixKey`, replacing one already queued for the same prefix. `resends`:
-   * how often it was sent unacknowledged before; `ack` false: it needs no acknowledgement.
+   * how often it was sent unacknowledged before; `ack` false: it needs no acknowledgement (the
+   * periodic refresh), leaves at the end of this handle() and is skipped when an acknowledged
+   * Update for the prefix is still queued (that one is newer).
    */
   queueUpdate(n: NeighbourId, prefixKey: string, u: Update, resends = 0, ack = true): void {
+    if (!ack) {
+      if (this.#queues.get(n)?.has(prefixKey)) this.#periodicSkipped++;
+      else this.#batch(n).periodic.set(prefixKey, u);
+      return;
+    }
+    this.#batches.get(n)?.periodic.delete(prefixKey);
+    let q = this.#queues.get(n);
+    if (q === undefined) {
+      q = new UpdateQueue();
+      this.#queues.set(n, q);
+    }
+    const old = q.put(prefixKey, u, resends, this.#gen);
+    if (old !== undefined && old < this.#gen) this.#coalesced++;
+    this.#ready.add(n);
+  }
+
+  /** Sends `u` to `n` at the end of this handle() whatever the window, dropping everything queued (shutdown). */
+  queueUrgent(n: NeighbourId, prefixKey: string, u: Update): void {
+    this.#queues.get(n)?.clear();
     const b = this.#batch(n);
-    b.updates.delete(prefixKey);
-    b.updates.set(prefixKey, u);
-    if (resends > 0) b.resends.set(prefixKey, resends);
-    else b.resends.delete(prefixKey);
-    if (ack) b.noAck.delete(prefixKey);
-    else b.noAck.add(prefixKey);
+    b.periodic.clear();
+    b.urgent = [prefixKey, u];
   }
 
-  /** True when an Update for `prefixKey` is already queued to `n`. */
+  /** Drops the Update queued to `n` for `prefixKey` (split horizon); true when there was one. */
+  dropUpdate(n: NeighbourId, prefixKey: string): boolean {
+    const periodic = this.#batches.get(n)?.periodic.delete(prefixKey) ?? false;
+    return (this.#queues.get(n)?.delete(prefixKey) ?? false) || periodic;
+  }
+
+  /** True when an acknowledged Update for `prefixKey` is queued to `n`. */
   hasUpdate(n: NeighbourId, prefixKey: string): boolean {
-    return this.#batches.get(n)?.updates.has(prefixKey) ?? false;
+    return this.#queues.get(n)?.has(prefixKey) ?? false;
   }
 
-  /** Queues a route or seqno request (sent last); `resends` as for queueUpdate. */
+  /** Queues a route or seqno request (sent last, never held back); `resends` as for queueUpdate. */
   queueTail(n: NeighbourId, tlv: Tlv, resends = 0): void {
     const b = this.#batch(n);
     b.tail.push(tlv);
     if (resends > b.tailResends) b.tailResends = resends;
   }
 
+  /** The window towards `n` may have opened (an Ack, a timeout): try its queue at the next flush. */
+  wake(n: NeighbourId): void {
+    if ((this.#queues.get(n)?.size ?? 0) > 0) this.#ready.add(n);
+  }
+
   /** Drops whatever is queued for a neighbour that went away. */
   forget(n: NeighbourId): void {
     this.#batches.delete(n);
+    this.#queues.delete(n);
+    this.#ready.delete(n);
+  }
+
+  /** Updates waiting in the queues, all neighbours (a gauge). */
+  queued(): number {
+    let total = 0;
+    for (const q of this.#queues.values()) total += q.size;
+    return total;
   }
 
   /**
-   * Turns every batch into send actions (Hello/IHU and the first Updates in the first, requests in
-   * the last), counting `out.<tlv>`, and empties the outbox. `ack` ends each packet that carries
-   * Updates or requests.
+   * Turns what is due into send actions, counting `out.<tlv>` and the pacing counters. `hooks`
+   * gives the window and ends each packet that carries acknowledged Updates or requests.
    */
-  flush(out: EngineAction[], counters: Counters, ack?: AckHook): void {
-    for (const [neighbour, b] of this.#batches) {
-      type Packet = { head: Tlv[]; updates: [string, Update][]; resends: number; ack: boolean; tail: Tlv[] };
-      const packets: Packet[] = [];
-      let cur: Packet = { head: b.head, updates: [], resends: 0, ack: false, tail: [] };
-      for (const [k, u] of b.updates) {
-        if (cur.updates.length >= UPDATES_PER_PACKET) {
+  flush(out: EngineAction[], counters: Counters, hooks?: FlushHooks): void {
+    for (const [n, b] of this.#batches) this.#flushOne(n, b, out, counters, hooks);
+    for (const n of this.#ready)
+      if (!this.#batches.has(n)) this.#flushOne(n, undefined, out, counters, hooks);
+    this.#batches.clear();
+    this.#ready.clear();
+    this.#gen++;
+    if (this.#coalesced > 0) counters.add('pacing.coalesced', this.#coalesced);
+    if (this.#periodicSkipped > 0) counters.add('pacing.periodic-skipped', this.#periodicSkipped);
+    this.#coalesced = 0;
+    this.#periodicSkipped = 0;
+  }
+
+  #flushOne(
+    n: NeighbourId,
+    b: Batch | undefined,
+    out: EngineAction[],
+    counters: Counters,
+    hooks: FlushHooks | undefined,
+  ): void {
+    const packets: Packet[] = [];
+    if (b?.urgent !== undefined) packets.push({ updates: [[...b.urgent]], resends: 0, ack: true });
+    if (b !== undefined && b.periodic.size > 0) {
+      let cur: Packet | undefined;
+      for (const [k, u] of b.periodic) {
+        if (cur === undefined || cur.updates.length >= UPDATES_PER_PACKET) {
+          cur = { updates: [], resends: 0, ack: false };
           packets.push(cur);
-          cur = { head: [], updates: [], resends: 0, ack: false, tail: [] };
         }
         cur.updates.push([k, u]);
-        if (!b.noAck.has(k)) cur.ack = true;
-        cur.resends = Math.max(cur.resends, b.resends.get(k) ?? 0);
-      }
-      cur.tail = b.tail;
-      if (b.tail.length > 0) cur.resends = Math.max(cur.resends, b.tailResends);
-      packets.push(cur);
-      for (const p of packets) {
-        const tlvs: Tlv[] = [...p.head];
-        for (const [, u] of p.updates) tlvs.push(u);
-        tlvs.push(...p.tail);
-        if (p.ack || p.tail.length > 0) {
-          const req = ack?.(neighbour, p.updates, p.tail, p.resends);
-          if (req !== undefined) tlvs.push(req);
-        }
-        if (tlvs.length === 0) continue;
-        for (const t of tlvs) counters.add(outCounter(t.type));
-        out.push({ kind: 'send', neighbour, tlvs });
       }
     }
-    this.#batches.clear();
+    const q = this.#queues.get(n);
+    if (q !== undefined) this.#takePaced(n, q, packets, counters, hooks);
+    const head = b?.head ?? [];
+    const tail = b?.tail ?? [];
+    if (packets.length === 0) packets.push({ updates: [], resends: 0, ack: false });
+    const last = packets.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const p = packets[i]!;
+      const tlvs: Tlv[] = i === 0 ? [...head] : [];
+      for (const [, u] of p.updates) tlvs.push(u);
+      if (p.updates.length > 0) hooks?.sent(p.updates);
+      const requests = i === last ? tail : [];
+      tlvs.push(...requests);
+      if (p.ack || requests.length > 0) {
+        const resends = requests.length > 0 ? Math.max(p.resends, b?.tailResends ?? 0) : p.resends;
+        const req = hooks?.ack(n, p.ack ? p.updates : [], requests, resends);
+        if (req !== undefined) tlvs.push(req);
+      }
+      if (tlvs.length === 0) continue;
+      for (const t of tlvs) counters.add(outCounter(t.type));
+      out.push({ kind: 'send', neighbour: n, tlvs });
+    }
+  }
+
+  /** Moves as many packets of queued Updates as the window allows into `packets`. */
+  #takePaced(
+    n: NeighbourId,
+    q: UpdateQueue,
+    packets: Packet[],
+    counters: Counters,
+    hooks: FlushHooks | undefined,
+  ): void {
+    let inFlight = hooks?.inFlight(n);
+    let justSent = false;
+    // Each round takes at least one entry, so this ends within q.size rounds.
+    while (q.size > 0) {
+      if (inFlight !== undefined) {
+        if (inFlight >= PACING_WINDOW) {
+          counters.add('pacing.stalled');
+          return;
+        }
+        if (q.size < UPDATES_PER_PACKET && inFlight > 0 && hooks!.holdPartial(n, justSent)) {
+          counters.add('pacing.held');
+          return;
+        }
+        inFlight++;
+        justSent = true;
+      }
+      const p: Packet = { updates: [], resends: 0, ack: true };
+      for (const e of q.take(UPDATES_PER_PACKET)) {
+        p.updates.push([e.key, e.update]);
+        if (e.resends > p.resends) p.resends = e.resends;
+      }
+      packets.push(p);
+    }
   }
 }

@@ -14,7 +14,8 @@
  *
  * Memory: per neighbour at most MAX_UNACKED_PER_NEIGHBOUR packets of UPDATES_PER_PACKET Updates
  * (references to Updates already built), dropped on Ack, after the last resend, or when the
- * neighbour goes away or becomes unreachable.
+ * neighbour goes away or becomes unreachable. The pacing window (outbox.ts) keeps the packets of
+ * Updates to PACING_WINDOW; every way a packet leaves `unacked` wakes the neighbour's queue.
  */
 import { type AckRequest, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
 import { prefixIdOf, prefixKey, sourceKey } from './_keys.js';
@@ -27,11 +28,13 @@ import {
   ACK_UNSUPPORTED_AFTER,
   MAX_UNACKED_PER_NEIGHBOUR,
   METRIC_INFINITY,
+  PACING_HOLD_RTT,
   RTT_DEFAULT_MS,
 } from './constants.js';
 import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
+import type { FlushHooks } from './outbox.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
-import { advertise, ownUpdate, splitHorizon } from './send.js';
+import { advertise, noteSent, ownUpdate, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
 import { NONE } from './table.js';
 
@@ -53,6 +56,58 @@ function ackRequest(n: Neighbour, opaque: number, resends: number): AckRequest {
   return { type: TlvType.AckRequest, opaque, interval: Math.ceil(timeoutMs(n, resends) / 10) };
 }
 
+/** False for a neighbour that let ACK_UNSUPPORTED_AFTER Ack Requests time out and never acknowledged one. */
+function asksAcks(n: Neighbour): boolean {
+  return n.acked || n.ackTimeouts < ACK_UNSUPPORTED_AFTER;
+}
+
+/** Acknowledged packets in flight to `id` (the pacing window), or undefined when it is not asked for Acks. */
+export function inFlight(s: EngineState, id: NeighbourId): number | undefined {
+  const n = s.neighbours.get(id);
+  return n === undefined || !asksAcks(n) ? undefined : n.unacked.size;
+}
+
+/**
+ * Nagle's rule for `id` (outbox.ts): true while the newest packet in flight to it (or one leaving
+ * now) left less than PACING_HOLD_RTT round trips ago, its Ack still expected; the NeighbourCheck
+ * timer wakes the queue when that time is up, in case the Ack was lost.
+ */
+function holdPartial(s: EngineState, id: NeighbourId, justSent: boolean): boolean {
+  const n = s.neighbours.get(id);
+  const sentAt = justSent ? s.now : n?.pacingSentAt;
+  if (n === undefined || sentAt === undefined) return false;
+  const until = sentAt + PACING_HOLD_RTT * (n.rttMs ?? RTT_DEFAULT_MS);
+  if (until <= s.now) return false;
+  if (n.pacingWakeAt === undefined || until < n.pacingWakeAt) {
+    n.pacingWakeAt = until;
+    s.touched.push(n); // its NeighbourCheck deadline moved (engine.ts refreshTimers)
+  }
+  return true;
+}
+
+/** Acknowledged packets in flight: all neighbours, and to the busiest one (gauges). */
+export function unackedPackets(s: EngineState): { total: number; max: number } {
+  let total = 0;
+  let max = 0;
+  for (const n of s.neighbours.values()) {
+    total += n.unacked.size;
+    if (n.unacked.size > max) max = n.unacked.size;
+  }
+  return { total, max };
+}
+
+/** The outbox's view of the window and its Ack Request maker, for one engine. */
+export function flushHooks(s: EngineState): FlushHooks {
+  return {
+    inFlight: (id) => inFlight(s, id),
+    holdPartial: (id, justSent) => holdPartial(s, id, justSent),
+    sent: (updates) => {
+      for (const [key, u] of updates) noteSent(s, key, u);
+    },
+    ack: (id, updates, requests, resends) => requestAck(s, id, updates, requests, resends),
+  };
+}
+
 /**
  * The outbox calls this for each packet of Updates to `id`: remembers them and returns the Ack
  * Request that ends the packet (undefined for a neighbour we no longer have).
@@ -65,17 +120,18 @@ export function requestAck(
   resends = 0,
 ): Tlv | undefined {
   const n = s.neighbours.get(id);
-  if (n === undefined || (!n.acked && n.ackRequests >= ACK_UNSUPPORTED_AFTER)) return undefined;
-  n.ackRequests++;
+  if (n === undefined || !asksAcks(n)) return undefined;
   if (n.unacked.size >= MAX_UNACKED_PER_NEIGHBOUR) {
     const oldest = n.unacked.keys().next().value as number;
     n.unacked.delete(oldest);
     s.counters.add('ack.dropped');
   }
   const opaque = nonce(n);
+  n.pacingSentAt = s.now;
   const resendAt = s.now + timeoutMs(n, resends);
   n.unacked.set(opaque, { updates, requests, resends, resendAt });
   if (n.unackedAt === undefined || resendAt < n.unackedAt) n.unackedAt = resendAt;
+  s.touched.push(n); // its resend deadline may be the earliest now
   return ackRequest(n, opaque, resends);
 }
 
@@ -89,15 +145,19 @@ export function handleAckRequest(s: EngineState, n: Neighbour, opaque: number): 
  * IHU says: its last IHU (and the txcost in it) is held for another IHU hold time.
  */
 export function handleAck(s: EngineState, n: Neighbour, opaque: number): void {
-  if (n.unacked.delete(opaque)) s.counters.add('ack.received');
+  if (n.unacked.delete(opaque)) {
+    s.counters.add('ack.received');
+    s.outbox.wake(n.id);
+  }
   n.acked = true;
   noteHeardUs(n, s.now);
 }
 
 /** Forgets every unacknowledged packet to `n` (it became unreachable; it gets a full dump when back). */
-export function forgetUnacked(n: Neighbour): void {
+export function forgetUnacked(s: EngineState, n: Neighbour): void {
   n.unacked.clear();
   n.unackedAt = undefined;
+  s.outbox.wake(n.id);
 }
 
 /** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */
@@ -134,6 +194,10 @@ function stillPending(s: EngineState, t: Tlv): boolean {
  * is overdue (with the current state of their prefixes) or gives them up after ACK_MAX_RESENDS.
  */
 export function serviceNeighbour(s: EngineState, n: Neighbour): void {
+  if (n.pacingWakeAt !== undefined && n.pacingWakeAt <= s.now) {
+    n.pacingWakeAt = undefined;
+    s.outbox.wake(n.id);
+  }
   if (probeDue(n, s.now)) {
     s.counters.add('probe.sent');
     s.outbox.queueHead(n.id, ackRequest(n, nonce(n), 0));
@@ -146,6 +210,7 @@ export function serviceNeighbour(s: EngineState, n: Neighbour): void {
       continue;
     }
     n.unacked.delete(opaque);
+    if (!n.acked) n.ackTimeouts++;
     if (p.resends >= ACK_MAX_RESENDS) {
       s.counters.add('ack.gave-up');
       continue;
@@ -161,4 +226,5 @@ export function serviceNeighbour(s: EngineState, n: Neighbour): void {
   n.unackedAt = next;
   for (const p of n.unacked.values())
     if (n.unackedAt === undefined || p.resendAt < n.unackedAt) n.unackedAt = p.resendAt;
+  s.outbox.wake(n.id);
 }

@@ -5,7 +5,7 @@
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixIdOf } from './_keys.js';
+import { bytesEqual, prefixIdOf } from './_keys.js';
 import { type EngineState, notify } from './_state.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
 import type { Neighbour } from './neighbour.js';
@@ -20,27 +20,27 @@ function intervalCs(s: EngineState): number {
 }
 
 /**
- * Records that (seqno, metric) was advertised for slot `p`'s source: the feasibility distance only
- * improves (RFC 8966 §3.7.3), and a retraction leaves it unchanged.
+ * An Update for a prefix left for a neighbour: its (seqno, metric) now bounds the source's
+ * feasibility distance, which only improves (RFC 8966 §3.7.3; a retraction leaves it unchanged).
+ * Recorded at sending, not at queueing: an Update that waited behind the pacing window and was
+ * replaced never reached anyone, and counting it made the FD stricter than what the neighbours
+ * heard (more infeasible routes and seqno requests).
  */
-function noteAdvertised(
-  s: EngineState,
-  p: number,
-  seqno: number,
-  metric: number,
-  signature: Uint8Array,
-): void {
+export function noteSent(s: EngineState, key: string, u: Update): void {
+  if (u.originator === undefined || u.signature === undefined || key === s.xroute.key) return;
   const t = s.table;
+  const p = t.slotOfId(prefixIdOf(u.prefix));
+  if (p === NONE || !bytesEqual(t.originKey(p), u.originator)) return;
   t.touch(p, s.now);
-  if (metric >= METRIC_INFINITY) return;
+  if (u.metric >= METRIC_INFINITY) return;
   if (t.hasFd(p)) {
-    const c = seqnoCompare(seqno, t.fdSeqno[p]!);
-    if (c < 0 || (c === 0 && metric >= t.fdMetric[p]!)) return;
+    const c = seqnoCompare(u.seqno, t.fdSeqno[p]!);
+    if (c < 0 || (c === 0 && u.metric >= t.fdMetric[p]!)) return;
   }
-  t.setFd(p, seqno, metric, signature);
+  t.setFd(p, u.seqno, u.metric, u.signature);
 }
 
-/** Returns the Update announcing the selected route of slot `p`, and records it in the FD. */
+/** Returns the Update announcing the selected route of slot `p` (its FD is recorded when it leaves: noteSent). */
 export function advertise(s: EngineState, p: number): Update | undefined {
   const t = s.table;
   const sel = t.sel[p]!;
@@ -48,7 +48,6 @@ export function advertise(s: EngineState, p: number): Update | undefined {
   const metric = routeMetric(t, sel);
   const seqno = t.rSeqno[sel]!;
   const signature = t.sig(sel)!;
-  noteAdvertised(s, p, seqno, metric, signature);
   t.setAdvertised(p, seqno, metric);
   if (s.urgent.size > 0) s.urgent.delete(t.key(p));
   const origin = t.originKey(p);
@@ -77,7 +76,11 @@ export function sendTriggered(s: EngineState, p: number): void {
   if (u === undefined) return;
   s.counters.add('update.triggered');
   const key = s.table.key(p);
-  for (const n of s.neighbours.values()) if (!splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, key, u);
+  for (const n of s.neighbours.values()) {
+    if (!splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, key, u);
+    // The new next hop must not get an Update still waiting in its queue from before.
+    else if (s.outbox.dropUpdate(n.id, key)) s.counters.add('pacing.split-horizon-dropped');
+  }
 }
 
 /** Retracts slot `p` to every neighbour now, and once more after URGENT_RESEND_MS (RFC 8966 §3.7.2). */
@@ -182,5 +185,5 @@ export function sendShutdownRetractions(s: EngineState): void {
     prefix: { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) },
   };
   s.counters.add('shutdown.retraction');
-  for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, WILDCARD_KEY, u);
+  for (const id of s.neighbours.keys()) s.outbox.queueUrgent(id, WILDCARD_KEY, u);
 }

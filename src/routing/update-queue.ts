@@ -1,0 +1,71 @@
+/**
+ * The acknowledged Updates waiting for one neighbour (pacing, docs/protocol/routing-engine.md
+ * "Pacing"). One entry per prefix, and a newer Update for the same prefix replaces the waiting one
+ * in place (it keeps its turn, so a prefix that keeps changing is not starved). Entries being
+ * resent after a lost Ack wait in a second map that is served first. The queue outlives handle():
+ * it holds what the window did not let out yet. Memory: at most one entry per prefix (and our own,
+ * and the shutdown wildcard), so at most prefixes × neighbours entries in all the queues.
+ */
+import type { Update } from '../wire/babel/types.js';
+
+export interface Queued {
+  readonly key: string;
+  update: Update;
+  /** How often this prefix's Update was already sent unacknowledged (0: a new one). */
+  resends: number;
+  /** The flush generation it was queued in (a replacement in a later one counts as coalescing). */
+  gen: number;
+}
+
+export class UpdateQueue {
+  readonly #retry = new Map<string, Queued>();
+  readonly #fresh = new Map<string, Queued>();
+
+  get size(): number {
+    return this.#retry.size + this.#fresh.size;
+  }
+
+  has(key: string): boolean {
+    return this.#retry.has(key) || this.#fresh.has(key);
+  }
+
+  /**
+   * Queues `u` for `key`, replacing a waiting Update for it; returns the replaced entry's
+   * generation, or undefined when nothing was waiting. A resend (resends > 0) moves to the front.
+   */
+  put(key: string, u: Update, resends: number, gen: number): number | undefined {
+    const old = this.#retry.get(key) ?? this.#fresh.get(key);
+    if (old === undefined) {
+      (resends > 0 ? this.#retry : this.#fresh).set(key, { key, update: u, resends, gen });
+      return undefined;
+    }
+    const oldGen = old.gen;
+    old.update = u;
+    old.resends = resends;
+    old.gen = gen;
+    if (resends > 0 && this.#fresh.delete(key)) this.#retry.set(key, old);
+    return oldGen;
+  }
+
+  delete(key: string): boolean {
+    return this.#retry.delete(key) || this.#fresh.delete(key);
+  }
+
+  clear(): void {
+    this.#retry.clear();
+    this.#fresh.clear();
+  }
+
+  /** Removes and returns up to `max` entries, resends first, each map in queue order. */
+  take(max: number): Queued[] {
+    const out: Queued[] = [];
+    for (const m of [this.#retry, this.#fresh]) {
+      for (const [k, q] of m) {
+        if (out.length >= max) return out;
+        m.delete(k);
+        out.push(q);
+      }
+    }
+    return out;
+  }
+}
