@@ -7,7 +7,7 @@
 import { formatIPv6 } from '../identity/address.js';
 import { AE, type Prefix, type Update } from '../wire/babel/types.js';
 import type { EngineAction, EngineDeps, Millis, NeighbourId, RoutingConfig } from './api.js';
-import { JITTER_FRACTION } from './constants.js';
+import { JITTER_FRACTION, ROUTE_REFRESH_AHEAD_MS } from './constants.js';
 import { Counters, type RejectReason } from './counters.js';
 import { feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
@@ -93,6 +93,23 @@ export function jitter(s: EngineState, ms: number): number {
 /** Moves the expiry sweep earlier to `at` if it is later or unset. */
 export function armExpiry(s: EngineState, at: Millis): void {
   if (s.expiryDeadline === undefined || at < s.expiryDeadline) s.expiryDeadline = at;
+}
+
+/** How long before a selected route expires its refresh is requested (constants.ts). */
+export function refreshAhead(s: EngineState): number {
+  return Math.min(ROUTE_REFRESH_AHEAD_MS, s.cfg.updateIntervalMs / 2);
+}
+
+/**
+ * Slot `p`'s selected route was refreshed or newly selected: no refresh request is out for it, and
+ * the expiry sweep runs in time to ask for one.
+ */
+export function armRefresh(s: EngineState, p: number): void {
+  const t = s.table;
+  const sel = t.sel[p]!;
+  if (sel < 0) return;
+  t.setRefreshAsks(p, 0);
+  armExpiry(s, t.expiresAt(sel) - refreshAhead(s));
 }
 
 /** A prefix for logs: "addr/plen". */

@@ -80,6 +80,12 @@ export const UPDATE_INTERVAL_MS = 60_000;
 export const UPDATE_INTERVAL_CS = UPDATE_INTERVAL_MS / 10;
 /** Bounds applied to the interval received in an Update before computing the hold time. */
 export const ROUTE_INTERVAL_MIN_MS = 1_000;
+/**
+ * A selected route this close to its expiry (at most; half the update interval when that is less)
+ * gets a one-hop route request to its neighbour, and again at half that: the periodic refresh is
+ * not acknowledged, and three lost in a row would expire a route under a live neighbour.
+ */
+export const ROUTE_REFRESH_AHEAD_MS = 30_000;
 export const ROUTE_INTERVAL_MAX_MS = 5 * 60_000;
 /** A retraction is sent twice: now and again after this delay (RFC 8966 §3.7.2 "reliably"). */
 export const URGENT_RESEND_MS = 1_000;

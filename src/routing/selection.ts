@@ -4,7 +4,7 @@
  * retraction, a seqno request on starvation, notifications, and freeing a slot that holds
  * nothing. The selection rule itself is `selectRoute` in route.ts.
  */
-import { type EngineState, feasible, formatPrefix, notify } from './_state.js';
+import { armRefresh, type EngineState, feasible, formatPrefix, notify } from './_state.js';
 import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
 import { answerRouteRequest, checkStarvation } from './request.js';
 import { routeMetric, selectRoute, significantChange } from './route.js';
@@ -22,6 +22,7 @@ export function reselect(s: EngineState, p: number): void {
   const sel = selectRoute(t, p, s.now, (r) => feasible(s, p, r));
   t.sel[p] = sel;
   if (sel !== old) {
+    armRefresh(s, p);
     if (sel !== NONE) {
       s.counters.add('route.selected');
       notify(s, 'routeSelected', {

@@ -42,6 +42,9 @@ export const LOST = -2;
 const LIVE = 1;
 const ADVERTISED = 2;
 const HAS_FD = 4;
+/** Route requests sent for the selected route as it neared expiry (0–2), in bits 3–4. */
+const ASKS_SHIFT = 3;
+const ASKS_MASK = 3 << ASKS_SHIFT;
 
 const TIME_MAX = 0xffff_ffff;
 /** Rebase once the clock is this far past the epoch (well below TIME_MAX). */
@@ -230,6 +233,15 @@ export class RouteTable {
     this.#flags[p]! |= ADVERTISED;
     this.advSeqno[p] = seqno;
     this.advMetric[p] = metric;
+  }
+
+  /** How many refresh requests went out for the selected route since it was last refreshed. */
+  refreshAsks(p: number): number {
+    return (this.#flags[p]! & ASKS_MASK) >> ASKS_SHIFT;
+  }
+
+  setRefreshAsks(p: number, n: number): void {
+    this.#flags[p] = (this.#flags[p]! & ~ASKS_MASK) | ((n & 3) << ASKS_SHIFT);
   }
 
   hasFd(p: number): boolean {

@@ -21,7 +21,7 @@ import {
   prefixIdOf,
   sourceKey,
 } from './_keys.js';
-import { armExpiry, type EngineState, feasible, reject } from './_state.js';
+import { armExpiry, armRefresh, type EngineState, feasible, refreshAhead, reject } from './_state.js';
 import {
   METRIC_INFINITY,
   ROUTE_HOLD_FACTOR,
@@ -32,7 +32,7 @@ import {
 import { RejectReason } from './counters.js';
 import { feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
-import { requestNewerSeqno, satisfySeqnoRequest } from './request.js';
+import { requestNewerSeqno, routeRequestTlv, satisfySeqnoRequest } from './request.js';
 import { routeMetric } from './route.js';
 import { reselect } from './selection.js';
 import { bumpOwnSeqno } from './send.js';
@@ -197,6 +197,7 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
   if (!isFeasible) s.counters.add('update.infeasible');
   armExpiry(s, t.expiresAt(r));
   reselect(s, p);
+  if (t.sel[p] === r) armRefresh(s, p);
   if (s.requests.size > 0) satisfySeqnoRequest(s, p, sourceKey(t.key(p), originator), u.seqno);
   if (!isFeasible && bytesEqual(n.publicKey, originator)) echoNewerSeqno(s, n, p);
 }
@@ -316,6 +317,7 @@ export function expireRoutes(s: EngineState): void {
     if (expired) reselect(s, p);
     if (!t.isLive(p)) continue;
     for (let r = t.head[p]!; r !== NONE; r = t.rNext[r]!) armExpiry(s, t.expiresAt(r));
+    askForRefresh(s, p);
     if (t.head[p] === NONE && t.sel[p] === NONE) {
       // Only a feasibility distance left: forgotten SOURCE_GC_TIME_MS after its last use.
       const gcAt = t.usedAt(p) + SOURCE_GC_TIME_MS;
@@ -323,6 +325,29 @@ export function expireRoutes(s: EngineState): void {
       else armExpiry(s, gcAt);
     }
   }
+}
+
+/**
+ * Part of the expiry sweep: a selected route within refreshAhead() of its expiry gets a one-hop
+ * route request to its neighbour (answered with an acknowledged Update), and a second one at half
+ * that; the sweep is re-armed for the next.
+ */
+function askForRefresh(s: EngineState, p: number): void {
+  const t = s.table;
+  const sel = t.sel[p]!;
+  if (sel < 0) return;
+  const asks = t.refreshAsks(p);
+  if (asks >= 2) return;
+  const expiresAt = t.expiresAt(sel);
+  const ahead = refreshAhead(s) / (asks + 1);
+  if (expiresAt - s.now > ahead) {
+    armExpiry(s, expiresAt - ahead);
+    return;
+  }
+  s.counters.add('request.route.refresh');
+  s.outbox.queueTail(t.nbr[t.rNbr[sel]!]!.id, routeRequestTlv(t.prefix(p), 1));
+  t.setRefreshAsks(p, asks + 1);
+  if (asks + 1 < 2) armExpiry(s, expiresAt - refreshAhead(s) / 2);
 }
 
 /** The slot of `prefix` in this engine's table, or NONE. */
