@@ -233,13 +233,6 @@ function findKey(
   return undefined;
 }
 
-/**
- * The canonical copy of an originator key (or any public key): equal bytes give the same
- * Uint8Array for as long as anything holds it. Callers must not mutate it.
- */
-export function internKey(k: Uint8Array): Uint8Array {
-  return originRecord(k).key;
-}
 
 function originRecord(k: Uint8Array): OriginRecord {
   const h = head48(k, 0);

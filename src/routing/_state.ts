@@ -6,6 +6,7 @@
  */
 import { formatIPv6 } from '../identity/address.js';
 import { AE, type Prefix, type Update } from '../wire/babel/types.js';
+import { prefixIdOf } from './_keys.js';
 import type { EngineAction, EngineDeps, Millis, NeighbourId, RoutingConfig } from './api.js';
 import { JITTER_FRACTION, ROUTE_REFRESH_AHEAD_MS } from './constants.js';
 import { Counters, type RejectReason } from './counters.js';
@@ -72,6 +73,11 @@ export function reject(s: EngineState, reason: RejectReason): void {
     REJECT_NAMES.set(reason, name);
   }
   s.counters.add(name);
+}
+
+/** The slot of `prefix` in this engine's table, or NONE (table.ts) when it holds none. */
+export function slotOf(s: EngineState, prefix: Prefix): number {
+  return s.table.slotOfId(prefixIdOf(prefix));
 }
 
 /** Queues a notify action. */

@@ -18,8 +18,8 @@
  * Updates to PACING_WINDOW; every way a packet leaves `unacked` wakes the neighbour's queue.
  */
 import { type AckRequest, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
-import { prefixIdOf, prefixKey, sourceKey } from './_keys.js';
-import type { EngineState } from './_state.js';
+import { prefixKey, sourceKey } from './_keys.js';
+import { type EngineState, slotOf } from './_state.js';
 import type { NeighbourId } from './api.js';
 import {
   ACK_MAX_RESENDS,
@@ -163,7 +163,7 @@ export function forgetUnacked(s: EngineState, n: Neighbour): void {
 /** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */
 function currentUpdate(s: EngineState, n: Neighbour, key: string, sent: Update): Update | undefined {
   if (key === s.xroute.key) return ownUpdate(s);
-  const p = s.table.slotOfId(prefixIdOf(sent.prefix));
+  const p = slotOf(s, sent.prefix);
   if (p !== NONE && s.table.sel[p]! >= 0) {
     if (splitHorizon(s, p, n)) return undefined;
     return advertise(s, p);

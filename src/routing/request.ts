@@ -6,7 +6,7 @@
  */
 import { AE, type Prefix, type RouteRequest, type SeqnoRequest, TlvType } from '../wire/babel/types.js';
 import { bytesEqual, isRoutablePrefix, prefixIdOf, prefixKey, sourceKey, subnetOf } from './_keys.js';
-import { type EngineState, reject } from './_state.js';
+import { type EngineState, reject, slotOf } from './_state.js';
 import type { NeighbourId } from './api.js';
 import {
   METRIC_INFINITY,
@@ -21,11 +21,6 @@ import { routeMetric } from './route.js';
 import { advertise, bumpOwnSeqno, ownUpdate, sendFullDump, splitHorizon } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
 import { NONE } from './table.js';
-
-/** The slot of `prefix` in this engine's table, or NONE. */
-function slotOf(s: EngineState, prefix: Prefix): number {
-  return s.table.slotOfId(prefixIdOf(prefix));
-}
 
 /** Returns a Route Request TLV for `prefix`. */
 export function routeRequestTlv(prefix: Prefix, hopCount: number): RouteRequest {

@@ -5,12 +5,12 @@
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
 import { AE, TlvType, type Update } from '../wire/babel/types.js';
-import { bytesEqual, prefixIdOf } from './_keys.js';
-import { type EngineState, notify } from './_state.js';
+import { bytesEqual } from './_keys.js';
+import { type EngineState, notify, slotOf } from './_state.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
+import { feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
 import { routeMetric } from './route.js';
-import { seqnoCompare } from './seqno.js';
 import { NONE } from './table.js';
 import { TimerKind } from './timers.js';
 
@@ -29,14 +29,15 @@ function intervalCs(s: EngineState): number {
 export function noteSent(s: EngineState, key: string, u: Update): void {
   if (u.originator === undefined || u.signature === undefined || key === s.xroute.key) return;
   const t = s.table;
-  const p = t.slotOfId(prefixIdOf(u.prefix));
+  const p = slotOf(s, u.prefix);
   if (p === NONE || !bytesEqual(t.originKey(p), u.originator)) return;
   t.touch(p, s.now);
-  if (u.metric >= METRIC_INFINITY) return;
-  if (t.hasFd(p)) {
-    const c = seqnoCompare(u.seqno, t.fdSeqno[p]!);
-    if (c < 0 || (c === 0 && u.metric >= t.fdMetric[p]!)) return;
-  }
+  // The FD moves exactly when the Update would be feasible against it (and is not a retraction).
+  if (
+    u.metric >= METRIC_INFINITY ||
+    !feasibleAgainst(t.hasFd(p), t.fdSeqno[p]!, t.fdMetric[p]!, u.seqno, u.metric)
+  )
+    return;
   t.setFd(p, u.seqno, u.metric, u.signature);
 }
 
@@ -111,7 +112,7 @@ export function expiredUrgent(s: EngineState): void {
       continue;
     }
     s.urgent.delete(k);
-    const p = s.table.slotOfId(prefixIdOf(update.prefix));
+    const p = slotOf(s, update.prefix);
     if (p !== NONE && s.table.sel[p]! >= 0) continue;
     for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, k, update);
   }

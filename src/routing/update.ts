@@ -11,16 +11,8 @@
  */
 
 import { updateSignedBytes } from '../wire/babel/signed.js';
-import { AE, type Prefix, TlvType, type Update } from '../wire/babel/types.js';
-import {
-  bytesEqual,
-  internKey,
-  internSignature,
-  isRoutablePrefix,
-  prefixHas,
-  prefixIdOf,
-  sourceKey,
-} from './_keys.js';
+import { AE, TlvType, type Update } from '../wire/babel/types.js';
+import { bytesEqual, internSignature, isRoutablePrefix, prefixHas, prefixIdOf, sourceKey } from './_keys.js';
 import { armExpiry, armRefresh, type EngineState, feasible, refreshAhead, reject } from './_state.js';
 import {
   METRIC_INFINITY,
@@ -154,11 +146,11 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
       reject(s, RejectReason.TableFull);
       return;
     }
-    p = t.createSlot(u.prefix, internKey(originator), s.now);
+    p = t.createSlot(u.prefix, originator, s.now);
     armExpiry(s, s.now + SOURCE_GC_TIME_MS);
   } else if (!sameOrigin) {
     // The other key's routes are gone: the prefix is a new source (no FD, nothing advertised).
-    t.resetOrigin(p, internKey(originator), s.now);
+    t.resetOrigin(p, originator, s.now);
   }
   t.touch(p, s.now);
   const sel = t.sel[p]!;
@@ -203,7 +195,7 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
 }
 
 /** Frees slot `p` when it holds neither a route nor a feasibility distance. */
-export function freeIfUnused(s: EngineState, p: number): void {
+function freeIfUnused(s: EngineState, p: number): void {
   const t = s.table;
   if (t.head[p] === NONE && !t.hasFd(p) && t.sel[p] === NONE) t.freeSlot(p);
 }
@@ -348,9 +340,4 @@ function askForRefresh(s: EngineState, p: number): void {
   s.outbox.queueTail(t.nbr[t.rNbr[sel]!]!.id, routeRequestTlv(t.prefix(p), 1));
   t.setRefreshAsks(p, asks + 1);
   if (asks + 1 < 2) armExpiry(s, expiresAt - refreshAhead(s) / 2);
-}
-
-/** The slot of `prefix` in this engine's table, or NONE. */
-export function slotOf(s: EngineState, prefix: Prefix): number {
-  return s.table.slotOfId(prefixIdOf(prefix));
 }
