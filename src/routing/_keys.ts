@@ -233,7 +233,6 @@ function findKey(
   return undefined;
 }
 
-
 function originRecord(k: Uint8Array): OriginRecord {
   const h = head48(k, 0);
   const b = keys.get(h);
