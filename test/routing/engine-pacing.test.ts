@@ -179,8 +179,8 @@ describe('pacing', () => {
     expect(net.node(0).counter('pacing.split-horizon-dropped')).toBeGreaterThanOrEqual(1);
   });
 
-  it('a small packet held behind a lost one leaves after 1.5 round trips, not the Ack timeout', () => {
-    const net = new Net(2, { latencyMs: 20 }); // RTT 40 ms: hold 60 ms, Ack timeout 250 ms
+  it('a small packet held behind a lost one leaves after half a round trip, not the Ack timeout', () => {
+    const net = new Net(2, { latencyMs: 20 }); // RTT 40 ms: hold 20 ms, Ack timeout 250 ms
     const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
     net.connect(0, 1);
     net.drive(10_000);
