@@ -54,26 +54,25 @@ export function tlvName(type: number): string {
 const IN_NAMES: string[] = [];
 const OUT_NAMES: string[] = [];
 
-/** `in.<tlv>` for a TLV type, built once per type (a counter per TLV must not build a string). */
-export function inCounter(type: number): string {
+/** `<dir>.<tlv>` for a TLV type, built once per type (a counter per TLV must not build a string). */
+function tlvCounter(names: string[], dir: string, type: number): string {
   const t = type & 0xff;
-  let name = IN_NAMES[t];
+  let name = names[t];
   if (name === undefined) {
-    name = `in.${tlvName(t)}`;
-    IN_NAMES[t] = name;
+    name = `${dir}.${tlvName(t)}`;
+    names[t] = name;
   }
   return name;
 }
 
-/** `out.<tlv>` for a TLV type, built once per type. */
+/** `in.<tlv>` for a TLV type. */
+export function inCounter(type: number): string {
+  return tlvCounter(IN_NAMES, 'in', type);
+}
+
+/** `out.<tlv>` for a TLV type. */
 export function outCounter(type: number): string {
-  const t = type & 0xff;
-  let name = OUT_NAMES[t];
-  if (name === undefined) {
-    name = `out.${tlvName(t)}`;
-    OUT_NAMES[t] = name;
-  }
-  return name;
+  return tlvCounter(OUT_NAMES, 'out', type);
 }
 
 export { Counters } from '../util/counters.js';

@@ -55,34 +55,13 @@ function grown(cap: number, need: number): number {
   return Math.max(need, Math.ceil(cap * 1.25), 16);
 }
 
-function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
-function growU16(a: Uint16Array, n: number): Uint16Array<ArrayBuffer> {
-  const b = new Uint16Array(n);
-  b.set(a);
-  return b;
-}
-function growI16(a: Int16Array, n: number): Int16Array<ArrayBuffer> {
-  const b = new Int16Array(n).fill(NONE);
-  b.set(a);
-  return b;
-}
-function growI32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n).fill(NONE);
-  b.set(a);
-  return b;
-}
-function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
-function growF32(a: Float32Array, n: number): Float32Array<ArrayBuffer> {
-  const b = new Float32Array(n);
-  b.set(a);
+type Column = Uint8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float32Array;
+
+/** A copy of `a` grown to `n` elements, the new ones `fill` (NONE for indices, 0 otherwise). */
+function grow<A extends Column>(a: A, n: number, fill = 0): A {
+  const b = new (a.constructor as new (length: number) => A)(n);
+  if (fill !== 0) b.fill(fill);
+  b.set(a as never);
   return b;
 }
 
@@ -290,19 +269,19 @@ export class RouteTable {
 
   #growSlots(need: number): void {
     const n = grown(this.#cap, Math.max(need, prefixIdLimit()));
-    this.#flags = growU8(this.#flags, n);
-    this.head = growI32(this.head, n);
-    this.sel = growI32(this.sel, n);
-    this.instNbr = growI16(this.instNbr, n);
-    this.instMetric = growU16(this.instMetric, n);
-    this.instSeqno = growU16(this.instSeqno, n);
-    this.advSeqno = growU16(this.advSeqno, n);
-    this.advMetric = growU16(this.advMetric, n);
-    this.fdSeqno = growU16(this.fdSeqno, n);
-    this.fdMetric = growU16(this.fdMetric, n);
-    this.#usedAt = growU32(this.#usedAt, n);
-    this.#origin = growI32(this.#origin, n);
-    this.#fdSig = growI32(this.#fdSig, n);
+    this.#flags = grow(this.#flags, n);
+    this.head = grow(this.head, n, NONE);
+    this.sel = grow(this.sel, n, NONE);
+    this.instNbr = grow(this.instNbr, n, NONE);
+    this.instMetric = grow(this.instMetric, n);
+    this.instSeqno = grow(this.instSeqno, n);
+    this.advSeqno = grow(this.advSeqno, n);
+    this.advMetric = grow(this.advMetric, n);
+    this.fdSeqno = grow(this.fdSeqno, n);
+    this.fdMetric = grow(this.fdMetric, n);
+    this.#usedAt = grow(this.#usedAt, n);
+    this.#origin = grow(this.#origin, n, NONE);
+    this.#fdSig = grow(this.#fdSig, n, NONE);
     const words = (n + 31) >>> 5;
     for (let i = 0; i < this.#nbrBits.length; i++) {
       const b = this.#nbrBits[i];
@@ -414,15 +393,15 @@ export class RouteTable {
   #growRoutes(): void {
     const old = this.#rcap;
     const n = grown(old, old + 1);
-    this.rNext = growI32(this.rNext, n);
-    this.rNbr = growU16(this.rNbr, n);
-    this.rSeqno = growU16(this.rSeqno, n);
-    this.rRef = growU16(this.rRef, n);
-    this.rSmoothed = growF32(this.rSmoothed, n);
-    this.#rSmAt = growU32(this.#rSmAt, n);
-    this.rSmTarget = growU16(this.rSmTarget, n);
-    this.#rExpires = growU32(this.#rExpires, n);
-    this.#rSig = growI32(this.#rSig, n);
+    this.rNext = grow(this.rNext, n, NONE);
+    this.rNbr = grow(this.rNbr, n);
+    this.rSeqno = grow(this.rSeqno, n);
+    this.rRef = grow(this.rRef, n);
+    this.rSmoothed = grow(this.rSmoothed, n);
+    this.#rSmAt = grow(this.#rSmAt, n);
+    this.rSmTarget = grow(this.rSmTarget, n);
+    this.#rExpires = grow(this.#rExpires, n);
+    this.#rSig = grow(this.#rSig, n, NONE);
     for (let i = n - 1; i >= old; i--) {
       this.rNext[i] = this.#free;
       this.#free = i;
