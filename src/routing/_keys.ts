@@ -21,6 +21,7 @@
  * compares identity), so interning changes memory, not behaviour.
  */
 import {
+  formatIPv6,
   maskPrefix,
   NODE_SUBNET_LEN,
   OVERLAY_PREFIX,
@@ -95,8 +96,20 @@ class IdTable<T> {
 interface PrefixRecord {
   readonly prefix: Prefix;
   readonly key: string;
+  /** Its id while held; -1 once the last holder released it. */
   id: number;
+  /** "addr/plen" for notifications, made on first use. */
+  text: string | undefined;
 }
+
+/**
+ * The canonical Prefix object of a record carries the record under this symbol, so looking up a
+ * canonical prefix (what engine-made Updates carry, and what the simulator hands from engine to
+ * engine) costs one property read instead of hashing its bytes. A released record has id -1: its
+ * object may still travel in a queued Update, and then takes the hashed path.
+ */
+const RECORD = Symbol('prefixRecord');
+type CanonicalPrefix = Prefix & { [RECORD]?: PrefixRecord };
 
 /** Interned prefixes, bucketed by ae/plen and the first 6 address bytes. */
 const prefixes = new Map<number, PrefixRecord | PrefixRecord[]>();
@@ -111,6 +124,8 @@ function prefixHash(p: Prefix): number {
 }
 
 function findPrefixRecord(p: Prefix): PrefixRecord | undefined {
+  const own = (p as CanonicalPrefix)[RECORD];
+  if (own !== undefined && own.id >= 0) return own;
   const b = prefixes.get(prefixHash(p));
   if (b === undefined) return undefined;
   if (!Array.isArray(b)) return samePrefix(b.prefix, p) ? b : undefined;
@@ -139,11 +154,10 @@ export function retainPrefix(p: Prefix): number {
     heldPrefixes.retain(found.id);
     return found.id;
   }
-  const rec: PrefixRecord = {
-    prefix: { ae: p.ae, plen: p.plen, addr: Uint8Array.from(p.addr) },
-    key: buildPrefixKey(p),
-    id: -1,
-  };
+  const prefix: CanonicalPrefix = { ae: p.ae, plen: p.plen, addr: Uint8Array.from(p.addr) };
+  const rec: PrefixRecord = { prefix, key: buildPrefixKey(p), id: -1, text: undefined };
+  // Not enumerable: equality by value (tests, JSON) sees a plain Prefix.
+  Object.defineProperty(prefix, RECORD, { value: rec });
   rec.id = heldPrefixes.add(rec);
   const h = prefixHash(p);
   const cur = prefixes.get(h);
@@ -157,6 +171,7 @@ export function retainPrefix(p: Prefix): number {
 export function releasePrefix(id: number): void {
   const rec = heldPrefixes.release(id);
   if (rec === undefined) return;
+  rec.id = -1;
   const h = prefixHash(rec.prefix);
   const b = prefixes.get(h);
   if (b === rec) prefixes.delete(h);
@@ -175,6 +190,18 @@ export function prefixOfId(id: number): Prefix {
 /** The shared key string of interned prefix `id`. */
 export function prefixKeyOfId(id: number): string {
   return heldPrefixes.get(id).key;
+}
+
+/** "addr/plen" of interned prefix `id` (built once per record), for notifications. */
+export function prefixTextOfId(id: number): string {
+  const r = heldPrefixes.get(id);
+  r.text ??= formatPrefix(r.prefix);
+  return r.text;
+}
+
+/** A prefix for logs: "addr/plen". */
+export function formatPrefix(p: Prefix): string {
+  return p.ae === AE.IPv6 && p.addr.length === 16 ? `${formatIPv6(p.addr)}/${p.plen}` : `ae${p.ae}/${p.plen}`;
 }
 
 /** One more than the highest prefix id in use: tables size their slot arrays from it. */

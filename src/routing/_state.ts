@@ -4,8 +4,7 @@
  * concept files (hello.ts, update.ts, request.ts, selection.ts, send.ts) take it as their first
  * argument. Internal: nothing outside src/routing sees it.
  */
-import { formatIPv6 } from '../identity/address.js';
-import { AE, type Prefix, type Update } from '../wire/babel/types.js';
+import type { Prefix, Update } from '../wire/babel/types.js';
 import { prefixIdOf } from './_keys.js';
 import type { EngineAction, EngineDeps, Millis, NeighbourId, RoutingConfig } from './api.js';
 import { JITTER_FRACTION, ROUTE_REFRESH_AHEAD_MS } from './constants.js';
@@ -116,9 +115,4 @@ export function armRefresh(s: EngineState, p: number): void {
   if (sel < 0) return;
   t.setRefreshAsks(p, 0);
   armExpiry(s, t.expiresAt(sel) - refreshAhead(s));
-}
-
-/** A prefix for logs: "addr/plen". */
-export function formatPrefix(p: Prefix): string {
-  return p.ae === AE.IPv6 && p.addr.length === 16 ? `${formatIPv6(p.addr)}/${p.plen}` : `ae${p.ae}/${p.plen}`;
 }

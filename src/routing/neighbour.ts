@@ -17,7 +17,7 @@
  * loss in either direction scales it as ETX does.
  */
 
-import { AE, type Hello, type Ihu, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
+import { AE, type Hello, type Ihu, type Tlv, TlvType } from '../wire/babel/types.js';
 import type { Millis, NeighbourId } from './api.js';
 import {
   DEAD_PROBES,
@@ -45,6 +45,7 @@ import {
   TIMESTAMP_MODULUS,
 } from './constants.js';
 import { seqnoMinus, seqnoPlus } from './seqno.js';
+import type { KeyedUpdate } from './update-queue.js';
 
 export interface Neighbour {
   readonly id: NeighbourId;
@@ -110,7 +111,7 @@ export interface Neighbour {
 
 /** One packet awaiting its Ack: the prefix keys and Updates it carried, and its route/seqno requests. */
 export interface Unacked {
-  readonly updates: readonly (readonly [string, Update])[];
+  readonly updates: readonly KeyedUpdate[];
   readonly requests: readonly Tlv[];
   resends: number;
   resendAt: Millis;

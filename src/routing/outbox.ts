@@ -19,7 +19,9 @@ import type { EngineAction, NeighbourId } from './api.js';
 import { PACING_WINDOW, UPDATES_PER_PACKET } from './constants.js';
 import type { Counters } from './counters.js';
 import { outCounter } from './counters.js';
-import { UpdateQueue } from './update-queue.js';
+import { type KeyedUpdate, UpdateQueue } from './update-queue.js';
+
+const NO_TLVS: readonly Tlv[] = [];
 
 /** What is due to one neighbour during one handle() and is not paced. */
 interface Batch {
@@ -27,7 +29,7 @@ interface Batch {
   /** Unacknowledged Updates (the periodic refresh), by prefix key. */
   periodic: Map<string, Update>;
   /** The shutdown retraction: acknowledged, but sent at once. */
-  urgent: readonly [string, Update] | undefined;
+  urgent: KeyedUpdate | undefined;
   tail: Tlv[];
   tailResends: number;
 }
@@ -42,18 +44,18 @@ export interface FlushHooks {
    */
   holdPartial(n: NeighbourId, justSent: boolean): boolean;
   /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
-  sent(updates: readonly (readonly [string, Update])[]): void;
+  sent(updates: readonly KeyedUpdate[]): void;
   /** Called for each packet carrying acknowledged Updates or requests; returns the Ack Request to append. */
   ack(
     n: NeighbourId,
-    updates: readonly (readonly [string, Update])[],
+    updates: readonly KeyedUpdate[],
     requests: readonly Tlv[],
     resends: number,
   ): Tlv | undefined;
 }
 
 interface Packet {
-  updates: [string, Update][];
+  updates: KeyedUpdate[];
   resends: number;
   ack: boolean;
 }
@@ -110,7 +112,7 @@ export class Outbox {
     this.#queues.get(n)?.clear();
     const b = this.#batch(n);
     b.periodic.clear();
-    b.urgent = [prefixKey, u];
+    b.urgent = { key: prefixKey, update: u };
   }
 
   /** Drops the Update queued to `n` for `prefixKey` (split horizon); true when there was one. */
@@ -175,15 +177,15 @@ export class Outbox {
     hooks: FlushHooks | undefined,
   ): void {
     const packets: Packet[] = [];
-    if (b?.urgent !== undefined) packets.push({ updates: [[...b.urgent]], resends: 0, ack: true });
+    if (b?.urgent !== undefined) packets.push({ updates: [b.urgent], resends: 0, ack: true });
     if (b !== undefined && b.periodic.size > 0) {
       let cur: Packet | undefined;
-      for (const [k, u] of b.periodic) {
+      for (const [key, update] of b.periodic) {
         if (cur === undefined || cur.updates.length >= UPDATES_PER_PACKET) {
           cur = { updates: [], resends: 0, ack: false };
           packets.push(cur);
         }
-        cur.updates.push([k, u]);
+        cur.updates.push({ key, update });
       }
     }
     const q = this.#queues.get(n);
@@ -194,11 +196,11 @@ export class Outbox {
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const p = packets[i]!;
-      const tlvs: Tlv[] = i === 0 ? [...head] : [];
-      for (const [, u] of p.updates) tlvs.push(u);
+      const tlvs: Tlv[] = i === 0 ? head : [];
+      for (const e of p.updates) tlvs.push(e.update);
       if (p.updates.length > 0) hooks?.sent(p.updates);
-      const requests = i === last ? tail : [];
-      tlvs.push(...requests);
+      const requests = i === last ? tail : NO_TLVS;
+      for (const r of requests) tlvs.push(r);
       if (p.ack || requests.length > 0) {
         const resends = requests.length > 0 ? Math.max(p.resends, b?.tailResends ?? 0) : p.resends;
         const req = hooks?.ack(n, p.ack ? p.updates : [], requests, resends);
@@ -234,12 +236,10 @@ export class Outbox {
         inFlight++;
         justSent = true;
       }
-      const p: Packet = { updates: [], resends: 0, ack: true };
-      for (const e of q.take(UPDATES_PER_PACKET)) {
-        p.updates.push([e.key, e.update]);
-        if (e.resends > p.resends) p.resends = e.resends;
-      }
-      packets.push(p);
+      const taken = q.take(UPDATES_PER_PACKET);
+      let resends = 0;
+      for (const e of taken) if (e.resends > resends) resends = e.resends;
+      packets.push({ updates: taken, resends, ack: true });
     }
   }
 }

@@ -37,6 +37,7 @@ import { routeRequestKey, seqnoRequestKey } from './resend.js';
 import { advertise, noteSent, ownUpdate, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
 import { NONE } from './table.js';
+import type { KeyedUpdate } from './update-queue.js';
 
 function timeoutMs(n: Neighbour, resends: number): number {
   return Math.min(
@@ -102,7 +103,7 @@ export function flushHooks(s: EngineState): FlushHooks {
     inFlight: (id) => inFlight(s, id),
     holdPartial: (id, justSent) => holdPartial(s, id, justSent),
     sent: (updates) => {
-      for (const [key, u] of updates) noteSent(s, key, u);
+      for (const e of updates) noteSent(s, e.key, e.update);
     },
     ack: (id, updates, requests, resends) => requestAck(s, id, updates, requests, resends),
   };
@@ -115,7 +116,7 @@ export function flushHooks(s: EngineState): FlushHooks {
 export function requestAck(
   s: EngineState,
   id: NeighbourId,
-  updates: readonly (readonly [string, Update])[],
+  updates: readonly KeyedUpdate[],
   requests: readonly Tlv[] = [],
   resends = 0,
 ): Tlv | undefined {
@@ -216,7 +217,7 @@ export function serviceNeighbour(s: EngineState, n: Neighbour): void {
       continue;
     }
     s.counters.add('ack.resent');
-    for (const [key, sent] of p.updates) {
+    for (const { key, update: sent } of p.updates) {
       if (s.outbox.hasUpdate(n.id, key)) continue;
       const u = currentUpdate(s, n, key, sent);
       if (u !== undefined) s.outbox.queueUpdate(n.id, key, u, p.resends + 1);

@@ -4,7 +4,8 @@
  * retraction, a seqno request on starvation, notifications, and freeing a slot that holds
  * nothing. The selection rule itself is `selectRoute` in route.ts.
  */
-import { armRefresh, type EngineState, feasible, formatPrefix, notify } from './_state.js';
+import { prefixTextOfId } from './_keys.js';
+import { armRefresh, type EngineState, feasible, notify } from './_state.js';
 import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
 import { answerRouteRequest, checkStarvation } from './request.js';
 import { routeMetric, selectRoute, significantChange } from './route.js';
@@ -26,13 +27,13 @@ export function reselect(s: EngineState, p: number): void {
     if (sel !== NONE) {
       s.counters.add('route.selected');
       notify(s, 'routeSelected', {
-        prefix: formatPrefix(t.prefix(p)),
+        prefix: prefixTextOfId(p),
         neighbour: t.nbr[t.rNbr[sel]!]!.id,
         metric: routeMetric(t, sel),
         seqno: t.rSeqno[sel],
       });
     } else {
-      notify(s, 'routeLost', { prefix: formatPrefix(t.prefix(p)) });
+      notify(s, 'routeLost', { prefix: prefixTextOfId(p) });
     }
   }
   syncForwarding(s, p);

@@ -8,8 +8,14 @@
  */
 import type { Update } from '../wire/babel/types.js';
 
-export interface Queued {
+/** An Update and the prefix key it is filed under (a packet carries a list of them). */
+export interface KeyedUpdate {
   readonly key: string;
+  readonly update: Update;
+}
+
+/** A waiting entry; once taken from the queue it is never changed again, so a packet may hold it. */
+export interface Queued extends KeyedUpdate {
   update: Update;
   /** How often this prefix's Update was already sent unacknowledged (0: a new one). */
   resends: number;
@@ -59,13 +65,16 @@ export class UpdateQueue {
   /** Removes and returns up to `max` entries, resends first, each map in queue order. */
   take(max: number): Queued[] {
     const out: Queued[] = [];
-    for (const m of [this.#retry, this.#fresh]) {
-      for (const [k, q] of m) {
-        if (out.length >= max) return out;
-        m.delete(k);
-        out.push(q);
-      }
-    }
+    takeInto(this.#retry, out, max);
+    takeInto(this.#fresh, out, max);
     return out;
+  }
+}
+
+function takeInto(m: Map<string, Queued>, out: Queued[], max: number): void {
+  for (const [k, q] of m) {
+    if (out.length >= max) return;
+    m.delete(k);
+    out.push(q);
   }
 }
