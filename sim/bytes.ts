@@ -95,6 +95,8 @@ export function estimateTlvBytes(tlv: Tlv): number {
         (tlv.originator ? SUB_HEADER + tlv.originator.length : 0) +
         unknownSubs(tlv.unknownSubTlvs)
       );
+    case TlvType.RouteDigest:
+      return TLV_HEADER + 16; // reserved(2) interval(2) count(4) hash(8)
     default:
       return TLV_HEADER;
   }

@@ -44,6 +44,7 @@ const TLV_NAMES: Partial<Record<number, string>> = {
   [TlvType.AckRequest]: 'ack-request',
   [TlvType.Ack]: 'ack',
   [TlvType.PadN]: 'padn',
+  [TlvType.RouteDigest]: 'route-digest',
 };
 
 /** Returns the counter name part for a TLV type. */

@@ -102,6 +102,9 @@ export const ackRequestArb: fc.Arbitrary<Tlv> = fc.record({ opaque: u16, interva
   ...r,
 }));
 export const ackArb: fc.Arbitrary<Tlv> = u16.map((opaque) => ({ type: TlvType.Ack, opaque }));
+export const routeDigestArb: fc.Arbitrary<Tlv> = fc
+  .record({ interval: u16, count: u32, hi: u32, lo: u32 })
+  .map((r) => ({ type: TlvType.RouteDigest, ...r }));
 export const helloArb: fc.Arbitrary<Tlv> = fc
   .tuple(fc.boolean(), u16, u16, fc.option(u32, { nil: undefined }), unknownSubTlvsArb([3]))
   .map(([unicast, seqno, interval, transmit, subs]) =>
@@ -183,6 +186,7 @@ export const tlvArbs: Readonly<Record<string, fc.Arbitrary<Tlv>>> = {
   WildcardRetraction: wildcardRetractionArb,
   RouteRequest: routeRequestArb,
   SeqnoRequest: seqnoRequestArb,
+  RouteDigest: routeDigestArb,
 };
 
 export const anyTlvArb: fc.Arbitrary<Tlv> = fc.oneof(...Object.values(tlvArbs));

@@ -140,6 +140,19 @@ export class PacketWriter {
         this.u16(tlv.opaque);
         this.end();
         break;
+      case TlvType.RouteDigest:
+        checkUint(tlv.interval, 16, 'RouteDigest.interval');
+        checkUint(tlv.count, 32, 'RouteDigest.count');
+        checkUint(tlv.hi, 32, 'RouteDigest.hi');
+        checkUint(tlv.lo, 32, 'RouteDigest.lo');
+        this.begin(TlvType.RouteDigest);
+        this.u16(0);
+        this.u16(tlv.interval);
+        this.u32(tlv.count);
+        this.u32(tlv.hi);
+        this.u32(tlv.lo);
+        this.end();
+        break;
       case TlvType.Hello:
         this.hello(tlv);
         break;

@@ -56,6 +56,13 @@ export const ACK_REQUEST_OFF_INTERVAL = 4;
 export const ACK_MIN_BYTES = 2;
 export const ACK_OFF_OPAQUE = 0;
 
+/** hypha Route Digest (type 225): Reserved(2) · Interval(2) · Count(4) · Hash hi(4) · Hash lo(4). */
+export const ROUTE_DIGEST_MIN_BYTES = 16;
+export const ROUTE_DIGEST_OFF_INTERVAL = 2;
+export const ROUTE_DIGEST_OFF_COUNT = 4;
+export const ROUTE_DIGEST_OFF_HI = 8;
+export const ROUTE_DIGEST_OFF_LO = 12;
+
 /** Hello (§4.6.5): Flags(2) · Seqno(2) · Interval(2). */
 export const HELLO_MIN_BYTES = 6;
 export const HELLO_OFF_FLAGS = 0;

@@ -29,6 +29,11 @@ import {
   NEXT_HOP_OFF_ADDRESS,
   NEXT_HOP_OFF_AE,
   ORIGINATOR_KEY_BYTES,
+  ROUTE_DIGEST_MIN_BYTES,
+  ROUTE_DIGEST_OFF_COUNT,
+  ROUTE_DIGEST_OFF_HI,
+  ROUTE_DIGEST_OFF_INTERVAL,
+  ROUTE_DIGEST_OFF_LO,
   ROUTE_REQUEST_MIN_BYTES,
   ROUTE_REQUEST_OFF_AE,
   ROUTE_REQUEST_OFF_PLEN,
@@ -126,7 +131,7 @@ function duplicate(at: number, name: string): TlvRead {
   return error('bad-extension', at, `second ${name} sub-TLV in one TLV`);
 }
 
-/** Reads sub-TLVs no one here interprets (Ack Request, Ack, Router-Id, Next Hop). */
+/** Reads sub-TLVs no one here interprets (Ack Request, Ack, Router-Id, Next Hop, Route Digest). */
 function skipSubTlvs(s: TlvSpan, from: number): TlvRead | undefined {
   const scan = scanSubTlvs(s.b, from, s.body + s.len);
   if (!scan.ok) return { kind: 'error', error: scan.error };
@@ -150,6 +155,19 @@ export function decodeAck(s: TlvSpan): TlvRead {
   const stop = skipSubTlvs(s, s.body + ACK_MIN_BYTES);
   if (stop) return stop;
   return tlv({ type: TlvType.Ack, opaque: readU16(s.b, s.body + ACK_OFF_OPAQUE) });
+}
+
+export function decodeRouteDigest(s: TlvSpan): TlvRead {
+  if (s.len < ROUTE_DIGEST_MIN_BYTES) return tooShort(s, 'Route Digest', ROUTE_DIGEST_MIN_BYTES);
+  const stop = skipSubTlvs(s, s.body + ROUTE_DIGEST_MIN_BYTES);
+  if (stop) return stop;
+  return tlv({
+    type: TlvType.RouteDigest,
+    interval: readU16(s.b, s.body + ROUTE_DIGEST_OFF_INTERVAL),
+    count: readU32(s.b, s.body + ROUTE_DIGEST_OFF_COUNT),
+    hi: readU32(s.b, s.body + ROUTE_DIGEST_OFF_HI),
+    lo: readU32(s.b, s.body + ROUTE_DIGEST_OFF_LO),
+  });
 }
 
 export function decodeHello(s: TlvSpan): TlvRead {

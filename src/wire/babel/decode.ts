@@ -29,6 +29,7 @@ import {
   decodeHello,
   decodeIhu,
   decodeNextHop,
+  decodeRouteDigest,
   decodeRouteRequest,
   decodeRouterId,
   decodeSeqnoRequest,
@@ -163,6 +164,8 @@ function decodeTlv(type: number, span: TlvSpan, state: ParseState): TlvRead | un
       return decodeRouteRequest(span);
     case TlvType.SeqnoRequest:
       return decodeSeqnoRequest(span);
+    case TlvType.RouteDigest:
+      return decodeRouteDigest(span);
     default:
       return undefined;
   }

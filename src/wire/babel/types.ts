@@ -29,6 +29,8 @@ export enum TlvType {
   Update = 8,
   RouteRequest = 9,
   SeqnoRequest = 10,
+  /** hypha: what the sender announces to this neighbour, as a count and a hash (experimental range 224–254; 224 stays unassigned as the test vectors' unknown type). */
+  RouteDigest = 225,
 }
 
 /** A prefix with its address encoding. `addr` is always full length for its AE (16 or 4 bytes, host bits zero). */
@@ -65,6 +67,18 @@ export interface AckRequest {
 export interface Ack {
   readonly type: TlvType.Ack;
   readonly opaque: number;
+}
+/**
+ * hypha's Route Digest: the sender's periodic refresh in one TLV. `count` routes and the XOR of
+ * their 64-bit hashes (hi, lo) summarize every (prefix, seqno, metric) it announces to this
+ * neighbour; `interval` (cs) is the refresh interval, as in an Update.
+ */
+export interface RouteDigest {
+  readonly type: TlvType.RouteDigest;
+  readonly interval: number;
+  readonly count: number;
+  readonly hi: number;
+  readonly lo: number;
 }
 export interface Hello {
   readonly type: TlvType.Hello;
@@ -156,7 +170,8 @@ export type Tlv =
   | NextHop
   | Update
   | RouteRequest
-  | SeqnoRequest;
+  | SeqnoRequest
+  | RouteDigest;
 
 /**
  * The routing-relevant messages of one packet, in order. Pad1 is always dropped; PadN and unknown
