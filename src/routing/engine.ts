@@ -55,10 +55,11 @@ import {
 } from './hello.js';
 import { neighbourDeadline } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
+import { handleRouteDigest, sendRefresh } from './refresh.js';
 import { flushHooks, handleAck, handleAckRequest, unackedPackets } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
-import { bumpOwnSeqno, expiredUrgent, sendPeriodicUpdates, sendShutdownRetractions } from './send.js';
+import { bumpOwnSeqno, expiredUrgent, sendShutdownRetractions } from './send.js';
 import { NONE } from './table.js';
 import { TimerKind } from './timers.js';
 import { expireRoutes, handleUpdate } from './update.js';
@@ -220,6 +221,7 @@ function handlePacket(s: EngineState, id: NeighbourId, tlvs: readonly Tlv[]): vo
     else if (t.type === TlvType.SeqnoRequest) handleSeqnoRequest(s, n, t);
     else if (t.type === TlvType.AckRequest) handleAckRequest(s, n, t.opaque);
     else if (t.type === TlvType.Ack) handleAck(s, n, t.opaque);
+    else if (t.type === TlvType.RouteDigest) handleRouteDigest(s, n, t);
   }
 }
 
@@ -237,7 +239,7 @@ function handleTimeout(s: EngineState): void {
         break;
       case TimerKind.Update:
         s.counters.add('update.periodic');
-        sendPeriodicUpdates(s);
+        sendRefresh(s);
         s.timers.set(TimerKind.Update, s.now + jitter(s, s.cfg.updateIntervalMs));
         break;
       case TimerKind.UrgentResend:

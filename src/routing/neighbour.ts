@@ -83,6 +83,14 @@ export interface Neighbour {
   cost: number;
   /** Last time a wildcard route request from it was answered. */
   lastWildcardAnswerAt: Millis | undefined;
+  /** True once it sent us a Route Digest: it is refreshed by digest, not by a full refresh. */
+  speaksDigest: boolean;
+  /**
+   * What it announced that we did not store (a prefix already at maxRoutesPerPrefix better routes),
+   * by prefix slot: ((seqno << 16) | metric) + 1, 0 for none. Allocated on the first such reject;
+   * the Route Digest counts these too (refresh.ts).
+   */
+  unstored: Uint32Array | undefined;
   /** When the last packet from it arrived; undefined before any. */
   lastHeardAt: Millis | undefined;
   /** When its last IHU or Ack arrived (it hears us); probing starts PROBE_AFTER_FACTOR × interval later. */
@@ -139,6 +147,8 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     sentIhu: false,
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
+    speaksDigest: false,
+    unstored: undefined,
     lastHeardAt: undefined,
     heardUsAt: undefined,
     probeAt: undefined,

@@ -34,7 +34,7 @@ import {
 import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
-import { advertise, noteSent, ownUpdate, splitHorizon } from './send.js';
+import { announced, noteSent, ownUpdate, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
 import { NONE } from './table.js';
 import type { KeyedUpdate } from './update-queue.js';
@@ -167,7 +167,7 @@ function currentUpdate(s: EngineState, n: Neighbour, key: string, sent: Update):
   const p = slotOf(s, sent.prefix);
   if (p !== NONE && s.table.sel[p]! >= 0) {
     if (splitHorizon(s, p, n)) return undefined;
-    return advertise(s, p);
+    return announced(s, p);
   }
   // No route now: what the neighbour must hold is a retraction (if we ever announced one to it).
   if (sent.metric >= METRIC_INFINITY) return sent;

@@ -18,7 +18,7 @@ import { RejectReason } from './counters.js';
 import type { Neighbour } from './neighbour.js';
 import { type PendingRequest, routeRequestKey, seqnoRequestKey } from './resend.js';
 import { routeMetric } from './route.js';
-import { advertise, bumpOwnSeqno, ownUpdate, sendFullDump, splitHorizon } from './send.js';
+import { announced, bumpOwnSeqno, ownUpdate, retraction, sendFullDump, splitHorizon } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
 import { NONE } from './table.js';
 
@@ -98,6 +98,11 @@ export function handleRouteRequest(s: EngineState, n: Neighbour, req: RouteReque
     n.lastWildcardAnswerAt = s.now;
     s.counters.add('request.route.answered');
     sendFullDump(s, n);
+    // The requester may still hold what we announced before our route came to go through it:
+    // withdraw that, so that what it holds from us is exactly what we announce (refresh.ts).
+    const t = s.table;
+    for (let p = 0; p < t.limit; p++)
+      if (t.isLive(p) && splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, t.key(p), retraction(s, p));
     return;
   }
   if (!isRoutablePrefix(req.prefix)) {
@@ -116,7 +121,7 @@ export function handleRouteRequest(s: EngineState, n: Neighbour, req: RouteReque
       s.counters.add('request.route.dropped');
       return;
     }
-    const u = advertise(s, p);
+    const u = announced(s, p);
     if (u !== undefined) s.outbox.queueUpdate(n.id, s.table.key(p), u);
     s.counters.add('request.route.answered');
     return;
@@ -174,7 +179,7 @@ export function answerRouteRequest(s: EngineState, p: number, triggered: boolean
   for (const id of req.requesters) {
     const n = s.neighbours.get(id);
     if (n === undefined || splitHorizon(s, p, n)) continue;
-    const u = advertise(s, p);
+    const u = announced(s, p);
     if (u !== undefined) s.outbox.queueUpdate(id, s.table.key(p), u);
   }
 }
@@ -222,7 +227,7 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
   if (sel >= 0 && (!bytesEqual(t.originKey(p), originator) || seqnoCompare(t.rSeqno[sel]!, req.seqno) >= 0)) {
     // RFC 8966 §3.8.1.2: a route from another originator, or one at least as new, answers it.
     if (!splitHorizon(s, p, n)) {
-      const u = advertise(s, p);
+      const u = announced(s, p);
       if (u !== undefined) s.outbox.queueUpdate(n.id, t.key(p), u);
       s.counters.add('request.seqno.answered');
       return;
@@ -405,7 +410,7 @@ export function satisfySeqnoRequest(s: EngineState, p: number, srcKey: string, s
   for (const id of req.requesters) {
     const n = s.neighbours.get(id);
     if (n === undefined || splitHorizon(s, p, n) || s.outbox.hasUpdate(id, pk)) continue;
-    const u = advertise(s, p);
+    const u = announced(s, p);
     if (u !== undefined) s.outbox.queueUpdate(id, pk, u);
   }
 }

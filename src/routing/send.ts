@@ -15,7 +15,7 @@ import { NONE } from './table.js';
 import { TimerKind } from './timers.js';
 
 /** The interval written into our Updates, in centiseconds. */
-function intervalCs(s: EngineState): number {
+export function intervalCs(s: EngineState): number {
   return Math.round(s.cfg.updateIntervalMs / 10);
 }
 
@@ -41,17 +41,46 @@ export function noteSent(s: EngineState, key: string, u: Update): void {
   t.setFd(p, u.seqno, u.metric, u.signature);
 }
 
-/** Returns the Update announcing the selected route of slot `p` (its FD is recorded when it leaves: noteSent). */
+/**
+ * Returns the Update announcing the selected route of slot `p` at its current seqno and metric,
+ * which becomes what is announced for it (the FD is recorded when it leaves: noteSent). Only for
+ * what goes to every neighbour (sendTriggered): the announced state is what all of them hold.
+ */
 export function advertise(s: EngineState, p: number): Update | undefined {
   const t = s.table;
   const sel = t.sel[p]!;
   if (sel < 0) return undefined;
   const metric = routeMetric(t, sel);
   const seqno = t.rSeqno[sel]!;
-  const signature = t.sig(sel)!;
   t.setAdvertised(p, seqno, metric);
   if (s.urgent.size > 0) s.urgent.delete(t.key(p));
-  const origin = t.originKey(p);
+  return announcement(s, p, seqno, metric, t.sig(sel)!);
+}
+
+/**
+ * Returns the Update repeating what is announced for slot `p` to one neighbour (a dump, a resend,
+ * an answer, the refresh): the announced seqno and metric, so that every neighbour keeps holding
+ * the same thing and the Route Digests agree (refresh.ts). The metric may lag the current one by
+ * less than the trigger threshold. Falls back to advertise() when nothing finite is announced or
+ * the selected route already has another seqno.
+ */
+export function announced(s: EngineState, p: number): Update | undefined {
+  const t = s.table;
+  const sel = t.sel[p]!;
+  if (sel < 0) return undefined;
+  if (!t.advertised(p) || t.advMetric[p]! >= METRIC_INFINITY || t.rSeqno[sel] !== t.advSeqno[p])
+    return advertise(s, p);
+  return announcement(s, p, t.advSeqno[p]!, t.advMetric[p]!, t.sig(sel)!);
+}
+
+function announcement(
+  s: EngineState,
+  p: number,
+  seqno: number,
+  metric: number,
+  signature: Uint8Array,
+): Update {
+  const t = s.table;
   return {
     type: TlvType.Update,
     flags: 0,
@@ -60,7 +89,7 @@ export function advertise(s: EngineState, p: number): Update | undefined {
     metric,
     prefix: t.prefix(p),
     routerId: t.originRouterId(p),
-    originator: origin,
+    originator: t.originKey(p),
     signature,
   };
 }
@@ -87,21 +116,26 @@ export function sendTriggered(s: EngineState, p: number): void {
 /** Retracts slot `p` to every neighbour now, and once more after URGENT_RESEND_MS (RFC 8966 §3.7.2). */
 export function sendRetraction(s: EngineState, p: number): void {
   const t = s.table;
-  const seqno = t.advertised(p) ? t.advSeqno[p]! : 0;
-  t.setAdvertised(p, seqno, METRIC_INFINITY);
-  const u: Update = {
-    type: TlvType.Update,
-    flags: 0,
-    interval: intervalCs(s),
-    seqno,
-    metric: METRIC_INFINITY,
-    prefix: t.prefix(p),
-  };
+  const u = retraction(s, p);
+  t.setAdvertised(p, u.seqno, METRIC_INFINITY);
   s.counters.add('route.retracted');
   const key = t.key(p);
   for (const id of s.neighbours.keys()) s.outbox.queueUpdate(id, key, u);
   s.urgent.set(key, { at: s.now + URGENT_RESEND_MS, update: u });
   s.timers.setEarlier(TimerKind.UrgentResend, s.now + URGENT_RESEND_MS);
+}
+
+/** The retraction of slot `p` (unsigned: it only withdraws what we announced). */
+export function retraction(s: EngineState, p: number): Update {
+  const t = s.table;
+  return {
+    type: TlvType.Update,
+    flags: 0,
+    interval: intervalCs(s),
+    seqno: t.advertised(p) ? t.advSeqno[p]! : 0,
+    metric: METRIC_INFINITY,
+    prefix: t.prefix(p),
+  };
 }
 
 /** The UrgentResend timer: sends each due retraction once more, unless the prefix has a route again. */
@@ -124,25 +158,25 @@ export function sendFullDump(s: EngineState, n: Neighbour): void {
   s.outbox.queueUpdate(n.id, s.xroute.key, ownUpdate(s));
   for (let p = 0; p < t.limit; p++) {
     if (!t.isLive(p) || t.sel[p]! < 0 || splitHorizon(s, p, n)) continue;
-    const u = advertise(s, p);
+    const u = announced(s, p);
     if (u !== undefined) s.outbox.queueUpdate(n.id, t.key(p), u);
   }
 }
 
-/** The periodic refresh: one Update per selected route (and ours) to each neighbour. */
-export function sendPeriodicUpdates(s: EngineState): void {
+/** The full periodic refresh to `targets`: our prefix and every selected route (split horizon applied). */
+export function sendPeriodicUpdates(s: EngineState, targets: Iterable<Neighbour>): void {
   const t = s.table;
   const own = ownUpdate(s);
   const slots: number[] = [];
   const updates: Update[] = [];
   for (let p = 0; p < t.limit; p++) {
     if (!t.isLive(p)) continue;
-    const u = advertise(s, p);
+    const u = announced(s, p);
     if (u === undefined) continue;
     slots.push(p);
     updates.push(u);
   }
-  for (const n of s.neighbours.values()) {
+  for (const n of targets) {
     s.outbox.queueUpdate(n.id, s.xroute.key, own, 0, false);
     // Unacknowledged: it repeats what triggered (acknowledged) updates already delivered.
     for (let i = 0; i < slots.length; i++) {

@@ -179,6 +179,9 @@ export class RouteTable {
   /** Frees a slot that holds no route. */
   freeSlot(p: number): void {
     if (!this.isLive(p) || this.head[p] !== NONE) return;
+    // Its id may go to another prefix: what a neighbour announced for it and we did not store is
+    // forgotten too (the next Route Digest then differs and brings a full dump).
+    for (const n of this.nbr) if (n?.unstored !== undefined && p < n.unstored.length) n.unstored[p] = 0;
     this.#flags[p] = 0;
     releaseKey(this.#origin[p]!);
     this.#releaseFdSig(p);

@@ -24,6 +24,7 @@ import {
 import { RejectReason } from './counters.js';
 import { feasibleAgainst } from './feasibility.js';
 import type { Neighbour } from './neighbour.js';
+import { forgetUnstored, noteUnstored } from './refresh.js';
 import { requestNewerSeqno, routeRequestTlv, satisfySeqnoRequest } from './request.js';
 import { routeMetric } from './route.js';
 import { reselect } from './selection.js';
@@ -88,6 +89,7 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
   if (retraction && u.prefix.ae === AE.Wildcard) {
     // RFC 8966 §4.6.9: a wildcard retraction withdraws every route the neighbour announced.
     for (const p of t.slotsVia(n.slot)) retractFrom(s, n, p);
+    n.unstored = undefined;
     return;
   }
   if (!isRoutablePrefix(u.prefix)) {
@@ -169,17 +171,18 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
     requestNewerSeqno(s, p, existing);
     return;
   }
-  const holdMs =
-    Math.min(ROUTE_INTERVAL_MAX_MS, Math.max(ROUTE_INTERVAL_MIN_MS, u.interval * 10)) * ROUTE_HOLD_FACTOR;
+  const holdMs = holdTimeMs(u.interval);
   let r = existing;
   if (r === NONE) {
     if (t.routeCount(p) >= s.cfg.maxRoutesPerPrefix && !evictWorst(s, p, u.metric + n.cost)) {
       reject(s, RejectReason.TableFull);
+      noteUnstored(n, p, u.seqno, u.metric);
       freeIfUnused(s, p);
       return;
     }
     r = t.addRoute(p, n.slot, s.now);
   }
+  forgetUnstored(n, p);
   t.rSeqno[r] = u.seqno;
   t.rRef[r] = u.metric;
   t.setSig(r, sig);
@@ -192,6 +195,13 @@ export function handleUpdate(s: EngineState, n: Neighbour, u: Update): void {
   if (t.sel[p] === r) armRefresh(s, p);
   if (s.requests.size > 0) satisfySeqnoRequest(s, p, sourceKey(t.key(p), originator), u.seqno);
   if (!isFeasible && bytesEqual(n.publicKey, originator)) echoNewerSeqno(s, n, p);
+}
+
+/** How long a route lives without a refresh, from the interval (cs) its neighbour announced. */
+export function holdTimeMs(intervalCs: number): number {
+  return (
+    Math.min(ROUTE_INTERVAL_MAX_MS, Math.max(ROUTE_INTERVAL_MIN_MS, intervalCs * 10)) * ROUTE_HOLD_FACTOR
+  );
 }
 
 /** Frees slot `p` when it holds neither a route nor a feasibility distance. */
@@ -264,6 +274,7 @@ function handleOwnPrefixEcho(s: EngineState, u: Update, originator: Uint8Array, 
 
 /** Removes the route a neighbour announced for slot `p` (its retraction or a wildcard one). */
 function retractFrom(s: EngineState, n: Neighbour, p: number): void {
+  forgetUnstored(n, p);
   const t = s.table;
   const r = t.findRoute(p, n.slot);
   if (r === NONE) return;
@@ -286,6 +297,8 @@ function evictWorst(s: EngineState, p: number, metric: number): boolean {
     }
   }
   if (worst === NONE || worstM <= metric) return false;
+  const m = t.nbr[t.rNbr[worst]!];
+  if (m !== undefined) noteUnstored(m, p, t.rSeqno[worst]!, t.rRef[worst]!);
   t.removeRoute(p, worst);
   return true;
 }

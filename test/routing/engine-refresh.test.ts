@@ -1,6 +1,7 @@
 /**
- * Periodic refreshes are not acknowledged, so on a lossy link a selected route can go three
- * refresh intervals without one and expire under a live neighbour. Before that, the engine asks
+ * Periodic refreshes (Route Digests, or full refreshes to a neighbour without digests) are not
+ * acknowledged, so on a lossy link a selected route can go three refresh intervals without one and
+ * expire under a live neighbour. Before that, the engine asks
  * the neighbour for the route (a one-hop route request, answered with an acknowledged Update).
  */
 import { describe, expect, it } from 'vitest';
@@ -12,15 +13,15 @@ describe('a selected route near its expiry', () => {
     const net = new Net(2);
     net.connect(0, 1);
     expect(net.driveUntil((n) => n.converged(), 30_000)).toBeDefined();
-    // From now on node 0 never hears 1's periodic refreshes (packets of Updates without an Ack
-    // Request); acknowledged packets (answers to requests) still pass.
+    // From now on node 0 never hears 1's periodic refreshes (Route Digests, and packets of Updates
+    // without an Ack Request); acknowledged packets (answers to requests) still pass.
     net.setDrop(
       1,
       0,
       (from, _to, tlvs) =>
         from === 1 &&
-        tlvs.some((t) => t.type === TlvType.Update) &&
-        !tlvs.some((t) => t.type === TlvType.AckRequest),
+        (tlvs.some((t) => t.type === TlvType.RouteDigest) ||
+          (tlvs.some((t) => t.type === TlvType.Update) && !tlvs.some((t) => t.type === TlvType.AckRequest))),
     );
     let lost = 0;
     for (let t = 0; t < 600; t++) {

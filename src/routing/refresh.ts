@@ -1,0 +1,134 @@
+/**
+ * The periodic refresh by Route Digest (docs/protocol/routing-engine.md, "Refresh by digest").
+ * RFC 8966 repeats every route to every neighbour each update interval: at N nodes a node with d
+ * neighbours sends N × d Updates a minute, which at 10,000 nodes is tens of thousands a second at
+ * a hub. Triggered updates here are acknowledged, so a neighbour already holds what we announce;
+ * the refresh only has to confirm that and keep the routes alive. Each interval we send each
+ * neighbour one Route Digest TLV: the count and XOR-hash (digest.ts) of every (prefix, seqno,
+ * metric) we announce to it. The neighbour hashes what it holds from us the same way. Equal: it
+ * extends the hold time of all those routes. Different: it asks us for a full dump (a wildcard
+ * Route Request), and our answer also retracts what split horizon stopped announcing to it.
+ *
+ * A neighbour that never sent us a digest (an older hypha) gets the full refresh as before, and the
+ * digest with it; once it sends digests itself it gets only digests.
+ */
+import { AE, type Prefix, type RouteDigest, TlvType } from '../wire/babel/types.js';
+import { prefixIdLimit, prefixIdOf, subnetOf } from './_keys.js';
+import { armExpiry, armRefresh, type EngineState } from './_state.js';
+import { METRIC_INFINITY } from './constants.js';
+import { type Digest, emptyDigest, sameDigest, toggle } from './digest.js';
+import type { Neighbour } from './neighbour.js';
+import { routeRequestTlv } from './request.js';
+import { intervalCs, ownUpdate, sendPeriodicUpdates } from './send.js';
+import { NONE } from './table.js';
+import { holdTimeMs } from './update.js';
+
+const WILDCARD_PREFIX: Prefix = { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) };
+
+/** The Update timer: a Route Digest to every neighbour, and the full refresh to those without digests. */
+export function sendRefresh(s: EngineState): void {
+  const t = s.table;
+  const all = emptyDigest();
+  const own = ownUpdate(s);
+  toggle(all, own.prefix, own.seqno, own.metric, 1);
+  // What split horizon keeps from each neighbour, by neighbour slot.
+  const hidden = new Map<number, Digest>();
+  for (let p = 0; p < t.limit; p++) {
+    if (!t.isLive(p)) continue;
+    const sel = t.sel[p]!;
+    if (sel < 0 || !t.advertised(p) || t.advMetric[p]! >= METRIC_INFINITY) continue;
+    const prefix = t.prefix(p);
+    const seqno = t.advSeqno[p]!;
+    const metric = t.advMetric[p]!;
+    toggle(all, prefix, seqno, metric, 1);
+    if (!s.cfg.splitHorizon) continue;
+    const via = t.rNbr[sel]!;
+    let h = hidden.get(via);
+    if (h === undefined) {
+      h = emptyDigest();
+      hidden.set(via, h);
+    }
+    toggle(h, prefix, seqno, metric, 1);
+  }
+  const legacy: Neighbour[] = [];
+  for (const n of s.neighbours.values()) {
+    if (!n.speaksDigest) legacy.push(n);
+    const d: Digest = { ...all };
+    const h = hidden.get(n.slot);
+    if (h !== undefined) {
+      d.count -= h.count;
+      d.hi = (d.hi ^ h.hi) >>> 0;
+      d.lo = (d.lo ^ h.lo) >>> 0;
+    }
+    removeOwnPrefixOf(s, n, d);
+    const tlv: RouteDigest = { type: TlvType.RouteDigest, interval: intervalCs(s), ...d };
+    s.outbox.queueHead(n.id, tlv);
+  }
+  s.counters.add('refresh.digest.sent', s.neighbours.size);
+  if (legacy.length > 0) {
+    s.counters.add('refresh.full', legacy.length);
+    sendPeriodicUpdates(s, legacy);
+  }
+}
+
+/** A neighbour never stores a route to its own prefix, so the digest to it leaves that out. */
+function removeOwnPrefixOf(s: EngineState, n: Neighbour, d: Digest): void {
+  const t = s.table;
+  const p = t.slotOfId(prefixIdOf(subnetOf(s.deps.addressOf(n.publicKey))));
+  if (p === NONE) return;
+  const sel = t.sel[p]!;
+  if (sel < 0 || !t.advertised(p) || t.advMetric[p]! >= METRIC_INFINITY) return;
+  if (s.cfg.splitHorizon && t.rNbr[sel] === n.slot) return;
+  toggle(d, t.prefix(p), t.advSeqno[p]!, t.advMetric[p]!, -1);
+}
+
+/** Remembers an announcement from `n` for slot `p` that the table did not store (or evicted). */
+export function noteUnstored(n: Neighbour, p: number, seqno: number, metric: number): void {
+  let a = n.unstored;
+  if (a === undefined || a.length <= p) {
+    const b = new Uint32Array(Math.max(p + 1, prefixIdLimit(), (a?.length ?? 0) * 2));
+    if (a !== undefined) b.set(a);
+    a = b;
+    n.unstored = a;
+  }
+  a[p] = (((seqno & 0xffff) << 16) | (metric & 0xffff)) + 1;
+}
+
+/** `n` announced something newer for slot `p`, or withdrew it. */
+export function forgetUnstored(n: Neighbour, p: number): void {
+  const a = n.unstored;
+  if (a !== undefined && p < a.length) a[p] = 0;
+}
+
+/** A Route Digest from `n`: keep everything it announced to us alive, or ask for a full dump. */
+export function handleRouteDigest(s: EngineState, n: Neighbour, tlv: RouteDigest): void {
+  n.speaksDigest = true;
+  const t = s.table;
+  const held = emptyDigest();
+  const slots = t.slotsVia(n.slot);
+  for (const p of slots) {
+    const r = t.findRoute(p, n.slot);
+    if (r !== NONE) toggle(held, t.prefix(p), t.rSeqno[r]!, t.rRef[r]!, 1);
+  }
+  const un = n.unstored;
+  if (un !== undefined) {
+    for (let p = 0; p < un.length; p++) {
+      const v = un[p]!;
+      if (v !== 0) toggle(held, t.prefix(p), (v - 1) >>> 16, (v - 1) & 0xffff, 1);
+    }
+  }
+  if (!sameDigest(held, tlv.count, tlv.hi, tlv.lo)) {
+    s.counters.add('refresh.digest.mismatched');
+    s.outbox.queueTail(n.id, routeRequestTlv(WILDCARD_PREFIX, 1));
+    return;
+  }
+  s.counters.add('refresh.digest.matched');
+  const until = s.now + holdTimeMs(tlv.interval);
+  for (const p of slots) {
+    const r = t.findRoute(p, n.slot);
+    if (r === NONE || t.expiresAt(r) >= until) continue;
+    t.setExpiresAt(r, until);
+    armExpiry(s, until);
+    if (t.sel[p] === r) armRefresh(s, p);
+  }
+}

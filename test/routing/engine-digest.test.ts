@@ -1,0 +1,131 @@
+/**
+ * The periodic refresh by Route Digest (src/routing/refresh.ts): once both ends speak digests a
+ * refresh is one TLV per neighbour instead of the whole table, it keeps the routes alive, a digest
+ * that does not match brings a full dump, and a neighbour that never sends digests keeps getting
+ * the full refresh.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Digest, emptyDigest, toggle } from '../../src/routing/digest.js';
+import { AE, type Prefix, type Tlv, TlvType } from '../../src/wire/babel/types.js';
+import { Net } from './harness.js';
+
+function prefixOf(bytes: number[]): Prefix {
+  const addr = new Uint8Array(16);
+  addr.set(bytes);
+  return { ae: AE.IPv6, plen: 64, addr };
+}
+
+function hex(d: Digest): string {
+  return `${d.count}:${d.hi.toString(16).padStart(8, '0')}${d.lo.toString(16).padStart(8, '0')}`;
+}
+
+describe('the route digest', () => {
+  it('hashes announcements as documented (regression vectors of docs/protocol/routing-messages.md)', () => {
+    const d = emptyDigest();
+    toggle(d, prefixOf([0x04, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde]), 0x1234, 0x0100, 1);
+    expect(hex(d)).toBe('1:9e977b40055bc099');
+    toggle(d, prefixOf([0x05, 0, 0, 0, 0, 0, 0, 1]), 7, 96, 1);
+    expect(hex(d)).toBe('2:2ddbac79cd1fea2b');
+  });
+
+  it('does not depend on order, and removing what was added leaves it empty', () => {
+    const entry = fc.record({
+      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 8, maxLength: 8 }),
+      seqno: fc.integer({ min: 0, max: 0xffff }),
+      metric: fc.integer({ min: 0, max: 0xfffe }),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 30 }), (entries) => {
+        const forward = emptyDigest();
+        const backward = emptyDigest();
+        for (const e of entries) toggle(forward, prefixOf(e.bytes), e.seqno, e.metric, 1);
+        for (const e of [...entries].reverse()) toggle(backward, prefixOf(e.bytes), e.seqno, e.metric, 1);
+        expect(hex(forward)).toBe(hex(backward));
+        for (const e of entries) toggle(forward, prefixOf(e.bytes), e.seqno, e.metric, -1);
+        expect(hex(forward)).toBe(hex(emptyDigest()));
+      }),
+    );
+  });
+
+  it('changes with any field of an announcement', () => {
+    const base = (): Digest => {
+      const d = emptyDigest();
+      toggle(d, prefixOf([4, 1, 2, 3, 4, 5, 6, 7]), 10, 100, 1);
+      return d;
+    };
+    const variants = [
+      [prefixOf([4, 1, 2, 3, 4, 5, 6, 8]), 10, 100],
+      [prefixOf([4, 1, 2, 3, 4, 5, 6, 7]), 11, 100],
+      [prefixOf([4, 1, 2, 3, 4, 5, 6, 7]), 10, 101],
+    ] as const;
+    for (const [p, seqno, metric] of variants) {
+      const d = emptyDigest();
+      toggle(d, p, seqno, metric, 1);
+      expect(hex(d)).not.toBe(hex(base()));
+    }
+  });
+});
+
+/** Update TLVs sent by node `i` so far. */
+function updatesSent(net: Net, i: number): number {
+  return net.node(i).counter('out.update');
+}
+
+describe('refresh by route digest', () => {
+  it('replaces the full periodic refresh once both ends send digests, and keeps routes alive', () => {
+    const net = new Net(4);
+    net.connect(0, 1);
+    net.connect(1, 2);
+    net.connect(2, 3);
+    net.connect(3, 0);
+    expect(net.driveUntil((n) => n.converged(), 30_000)).toBeDefined();
+    net.drive(160_000); // past the first refresh round of every node (45-75 s) and a second one
+    const before = [0, 1, 2, 3].map((i) => updatesSent(net, i));
+    const matchedBefore = net.node(1).counter('refresh.digest.matched');
+    net.drive(600_000); // ten minutes: routes live 210 s without a refresh
+    for (let i = 0; i < 4; i++) {
+      // No Update at all: every refresh was a digest, and it matched.
+      expect(updatesSent(net, i) - before[i]!, `node ${i}`).toBe(0);
+      expect(net.node(i).counter('route.expired'), `node ${i}`).toBe(0);
+      expect(net.node(i).counter('refresh.digest.mismatched'), `node ${i}`).toBe(0);
+    }
+    expect(net.node(1).counter('refresh.digest.matched') - matchedBefore).toBeGreaterThanOrEqual(2 * 7);
+    expect(net.converged()).toBe(true);
+  });
+
+  it('answers a digest that does not match with a request for a full dump, which repairs it', () => {
+    const net = new Net(3);
+    net.connect(0, 1);
+    net.connect(1, 2);
+    expect(net.driveUntil((n) => n.converged(), 30_000)).toBeDefined();
+    const answered = net.node(1).counter('request.route.answered');
+    // Node 1 claims to announce one route more than node 0 holds from it.
+    net.inject(0, '1', [{ type: TlvType.RouteDigest, interval: 6000, count: 99, hi: 1, lo: 2 }]);
+    expect(net.node(0).counter('refresh.digest.mismatched')).toBe(1);
+    net.drive(1_000);
+    expect(net.node(1).counter('request.route.answered')).toBe(answered + 1);
+    net.drive(200_000);
+    expect(net.node(0).counter('refresh.digest.matched')).toBeGreaterThan(0);
+    expect(net.node(0).counter('refresh.digest.mismatched')).toBe(1);
+    expect(net.converged()).toBe(true);
+  });
+
+  it('keeps sending the full refresh to a neighbour that never sends digests (an older hypha)', () => {
+    const net = new Net(3);
+    const noDigests = (_from: number, _to: number, tlvs: readonly Tlv[]) =>
+      tlvs.filter((t) => t.type !== TlvType.RouteDigest);
+    net.connect(0, 1, undefined, (from, to, tlvs) => (from === 1 ? noDigests(from, to, tlvs) : tlvs));
+    net.connect(1, 2);
+    expect(net.driveUntil((n) => n.converged(), 30_000)).toBeDefined();
+    net.drive(400_000);
+    const rounds = net.node(0).counter('update.periodic');
+    expect(rounds).toBeGreaterThanOrEqual(5);
+    // Node 0 never heard a digest from 1: each of its rounds is a full refresh to it.
+    expect(net.node(0).counter('refresh.full')).toBe(rounds);
+    // Node 1 heard digests from both: after its first round, digests only.
+    expect(net.node(1).counter('refresh.full')).toBeLessThanOrEqual(2);
+    expect(net.node(0).counter('route.expired')).toBe(0);
+    expect(net.converged()).toBe(true);
+  });
+});
