@@ -46,7 +46,9 @@ export function reselect(s: EngineState, p: number): void {
       t.advMetric[p]! >= METRIC_INFINITY ||
       t.rSeqno[sel] !== t.advSeqno[p] ||
       significantChange(t.advMetric[p]!, m, METRIC_TRIGGER_MIN_DELTA);
-    if (trigger) sendTriggered(s, p);
+    // The new next hop still holds what we announced before our route came to go through it.
+    const poison = sel !== old && t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY ? t.rNbr[sel]! : NONE;
+    if (trigger) sendTriggered(s, p, poison);
     answerRouteRequest(s, p, trigger);
   } else {
     if (t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY) sendRetraction(s, p);

@@ -100,16 +100,30 @@ export function splitHorizon(s: EngineState, p: number, n: Neighbour): boolean {
   return s.cfg.splitHorizon && sel >= 0 && s.table.rNbr[sel] === n.slot;
 }
 
-/** Announces the selected route of slot `p` to every neighbour (split horizon applied). */
-export function sendTriggered(s: EngineState, p: number): void {
+/**
+ * Announces the selected route of slot `p` to every neighbour (split horizon applied). Neighbour
+ * slot `poison`, the new next hop, gets a retraction instead of nothing (poisoned reverse): it
+ * still holds what we announced before our route came to go through it, and would otherwise keep
+ * that stale route alive with every Route Digest (refresh.ts).
+ */
+export function sendTriggered(s: EngineState, p: number, poison = NONE): void {
+  const withdrawn = poison === NONE ? undefined : retraction(s, p);
   const u = advertise(s, p);
   if (u === undefined) return;
   s.counters.add('update.triggered');
   const key = s.table.key(p);
   for (const n of s.neighbours.values()) {
-    if (!splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, key, u);
-    // The new next hop must not get an Update still waiting in its queue from before.
-    else if (s.outbox.dropUpdate(n.id, key)) s.counters.add('pacing.split-horizon-dropped');
+    if (!splitHorizon(s, p, n)) {
+      s.outbox.queueUpdate(n.id, key, u);
+      continue;
+    }
+    if (withdrawn !== undefined && n.slot === poison) {
+      s.counters.add('update.poisoned');
+      s.outbox.queueUpdate(n.id, key, withdrawn);
+    } else if (s.outbox.dropUpdate(n.id, key)) {
+      // The new next hop must not get an Update still waiting in its queue from before.
+      s.counters.add('pacing.split-horizon-dropped');
+    }
   }
 }
 
