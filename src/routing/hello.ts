@@ -42,6 +42,7 @@ export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Ui
     return;
   }
   const n = createNeighbour(id, publicKey, s.deps.random);
+  n.upAt = s.now;
   n.slot = s.table.addNeighbour(n);
   s.neighbours.set(id, n);
   s.counters.add('neighbour.up');

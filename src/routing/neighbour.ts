@@ -85,6 +85,8 @@ export interface Neighbour {
   lastWildcardAnswerAt: Millis | undefined;
   /** True once it sent us a Route Digest: it is refreshed by digest, not by a full refresh. */
   speaksDigest: boolean;
+  /** When the link to it came up. */
+  upAt: Millis;
   /**
    * What it announced that we did not store (a prefix already at maxRoutesPerPrefix better routes),
    * by prefix slot: ((seqno << 16) | metric) + 1, 0 for none. Allocated on the first such reject;
@@ -148,6 +150,7 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
     speaksDigest: false,
+    upAt: 0,
     unstored: undefined,
     lastHeardAt: undefined,
     heardUsAt: undefined,

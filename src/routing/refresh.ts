@@ -9,8 +9,11 @@
  * extends the hold time of all those routes. Different: it asks us for a full dump (a wildcard
  * Route Request), and our answer also retracts what split horizon stopped announcing to it.
  *
- * A neighbour that never sent us a digest (an older hypha) gets the full refresh as before, and the
- * digest with it; once it sends digests itself it gets only digests.
+ * A neighbour that has been up for LEGACY_AFTER_INTERVALS update intervals without sending us a
+ * digest (an older hypha; a newer one sends its first within 1.25 intervals of any link coming up)
+ * gets the full refresh as before, and the digest with it; once it sends digests itself it gets
+ * only digests. Nobody gets a full refresh in the first round, which at 10,000 nodes would cost as
+ * much as the boot.
  */
 import { AE, type Prefix, type RouteDigest, TlvType } from '../wire/babel/types.js';
 import { prefixIdLimit, prefixIdOf, subnetOf } from './_keys.js';
@@ -22,6 +25,9 @@ import { routeRequestTlv } from './request.js';
 import { intervalCs, ownUpdate, sendPeriodicUpdates } from './send.js';
 import { NONE } from './table.js';
 import { holdTimeMs } from './update.js';
+
+/** Past the latest first digest of a digest-speaking neighbour (1 + JITTER_FRACTION intervals), with margin. */
+const LEGACY_AFTER_INTERVALS = 1.5;
 
 const WILDCARD_PREFIX: Prefix = { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) };
 
@@ -51,8 +57,9 @@ export function sendRefresh(s: EngineState): void {
     toggle(h, prefix, seqno, metric, 1);
   }
   const legacy: Neighbour[] = [];
+  const legacyBefore = s.now - LEGACY_AFTER_INTERVALS * s.cfg.updateIntervalMs;
   for (const n of s.neighbours.values()) {
-    if (!n.speaksDigest) legacy.push(n);
+    if (!n.speaksDigest && n.upAt <= legacyBefore) legacy.push(n);
     const d: Digest = { ...all };
     const h = hidden.get(n.slot);
     if (h !== undefined) {
