@@ -8,7 +8,8 @@
  * Control bytes are counted with the RFC-size estimate by default (sim/bytes.ts; the trace is the
  * same either way); `--bytes codec` encodes every packet with the real codec instead.
  *
- * Progress (virtual time, wall time, RSS) goes to stderr every 10% of the run; run it under nohup
+ * Progress (virtual time, wall time, RSS) goes to stderr every 10% of the run and every wall-clock
+ * minute; run it under nohup
  * with stderr to a log and poll. A run with --nodes other than 10000 is written to
  * sim-10k-<date>-n<nodes>.json so it cannot be mistaken for the 10k result.
  */
@@ -45,6 +46,7 @@ if (
 }
 
 let lastDecile = -1;
+let lastReport = 0;
 const t0 = performance.now();
 const { summary } = runScenario({
   topology: { name: 'scale-free', nodes, degree: 2 },
@@ -56,11 +58,14 @@ const { summary } = runScenario({
   // The codec costs ~10% of the run at 1,000 nodes; the RFC-size estimate is an upper bound.
   bytes,
   onProgress: (now, total) => {
+    // Every 10% of virtual time, and at least once a wall-clock minute (the boot alone takes hours).
     const d = Math.floor((10 * now) / total);
-    if (d !== lastDecile) {
+    const wall = performance.now() - t0;
+    if (d !== lastDecile || wall - lastReport >= 60_000) {
       lastDecile = d;
+      lastReport = wall;
       process.stderr.write(
-        `sim-10k: ${d * 10}% (virtual ${formatDuration(now)}, wall ${formatDuration(performance.now() - t0)}, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)\n`,
+        `sim-10k: ${d * 10}% (virtual ${formatDuration(now)}, wall ${formatDuration(wall)}, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)\n`,
       );
     }
   },
