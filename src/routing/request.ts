@@ -246,7 +246,12 @@ export function handleSeqnoRequest(s: EngineState, n: Neighbour, req: SeqnoReque
     seqnoCompare(existing.seqno ?? 0, req.seqno) >= 0 &&
     // A requester asking again (its resend) did not get the answer: the forwarded copy or the
     // answer was lost downstream, so it is forwarded again; other duplicates are suppressed.
-    (existing.originated || !existing.requesters.has(n.id))
+    // Our own request absorbs others only while it is still being sent somewhere: one made while
+    // we had no route (a partition) has no targets and, once its resends are spent, waited out its
+    // 30 s lifetime swallowing every request that needed to pass through us after the heal.
+    (existing.originated
+      ? existing.targets.length > 0 && !s.requests.isSpent(existing)
+      : !existing.requesters.has(n.id))
   ) {
     s.requests.addRequester(existing, n.id);
     s.counters.add('request.seqno.deduped');

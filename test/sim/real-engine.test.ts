@@ -33,6 +33,28 @@ describe('simulator on the real routing engine', () => {
     expect(summary.meanStretch).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
+  it('a healed partition is routed again within 2 s (seqno requests are not swallowed by ones made during it)', () => {
+    // Both seeds waited 15 s and 30 s: requests made while a node had no route to the other side
+    // had nowhere to go, and once spent still absorbed the requests that needed to pass through it.
+    for (const [nodes, seed] of [
+      [36, 1],
+      [64, 1],
+    ] as const) {
+      const half = nodes / 2;
+      const { summary } = runScenario({
+        topology: { name: 'grid', nodes },
+        seed,
+        faults: `50s:partition:0-${half - 1}|${half}-${nodes - 1},70s:heal`,
+        durationMs: 110_000,
+      });
+      const heal = summary.faults.find((f) => f.fault.startsWith('heal'))!;
+      expect(heal.recoveryMs, `grid ${nodes}`).not.toBeNull();
+      expect(heal.recoveryMs!, `grid ${nodes}`).toBeLessThanOrEqual(2_000);
+      expect(summary.loopsDetected).toBe(0);
+      expect(summary.unreachablePairs).toBe(0);
+    }
+  });
+
   it('a node restarted after 10 s and after 20 s down (seqno behind) is reachable again within 3 s', () => {
     for (const downS of [10, 20]) {
       const restartAt = 20_000 + downS * 1000;
