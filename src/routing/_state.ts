@@ -39,6 +39,8 @@ export interface EngineState {
   readonly touched: Neighbour[];
   /** Earliest route expiry or source GC set since the last sweep (may be early). */
   expiryDeadline: Millis | undefined;
+  /** Slots whose better route waits for its smoothed metric: re-selected at the given time (selection.ts). */
+  readonly reselectAt: Map<number, Millis>;
 }
 
 /** Returns a fresh state for the node described by `deps` (draws its start seqno from deps.random). */
@@ -59,6 +61,7 @@ export function createState(deps: EngineDeps, cfg: RoutingConfig, now: Millis): 
     urgent: new Map(),
     touched: [],
     expiryDeadline: undefined,
+    reselectAt: new Map(),
   };
 }
 

@@ -143,6 +143,15 @@ export const RTT_SAMPLE_MAX_MS = 10_000;
 export const RXCOST_UNIT = 256;
 /** The largest cost one link may have (finite). */
 export const LINK_COST_MAX = 0x7fff;
+/**
+ * A finite link cost is applied only when it moved by cost/16, at least COST_BAND_MIN and at most
+ * COST_BAND_MAX (= SWITCH_MIN_GAIN, so a band never hides a move that could change a selection
+ * on its own).
+ */
+export const COST_BAND_MIN = 2;
+export const COST_BAND_MAX = 8;
+/** A smaller cost move than the band is applied once this long has passed since the last one. */
+export const COST_SETTLE_MS = 30_000;
 
 /**
  * Route switching hysteresis: a candidate replaces the selected route only when it is better in

@@ -8,7 +8,13 @@ import { type Tlv, TlvType } from '../wire/babel/types.js';
 import { hex } from './_keys.js';
 import { type EngineState, notify, reject } from './_state.js';
 import type { NeighbourId } from './api.js';
-import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
+import {
+  COST_BAND_MAX,
+  COST_BAND_MIN,
+  COST_SETTLE_MS,
+  METRIC_INFINITY,
+  METRIC_TRIGGER_MIN_DELTA,
+} from './constants.js';
 import { inCounter, RejectReason } from './counters.js';
 import {
   checkHellos,
@@ -81,16 +87,36 @@ export function sendHello(s: EngineState, n: Neighbour): void {
   s.outbox.queueHead(n.id, makeIhu(n, s.cfg.helloIntervalMs));
 }
 
+/** How far a finite link cost must move before it is applied: 1/16 of it, within [2, 8]. */
+export function costBand(cost: number): number {
+  return Math.max(COST_BAND_MIN, Math.min(COST_BAND_MAX, cost >> 4));
+}
+
 /** The Hello timer: a Hello + IHU to every neighbour. */
 export function sendHellos(s: EngineState): void {
   for (const n of s.neighbours.values()) sendHello(s, n);
 }
 
-/** Recomputes a neighbour's cost; on a change, re-selects every prefix it has a route for. */
+/**
+ * Recomputes a neighbour's cost; on a change, re-selects every prefix it has a route for. A finite
+ * cost moves at once only by at least costBand(); a smaller move waits until COST_SETTLE_MS after
+ * the last one applied. RTT jitter moved costs by 1 at most Hellos, and each move re-selected the
+ * whole table through that neighbour: at 10,000 nodes the bulk of the steady-state work. Becoming
+ * reachable or unreachable always applies at once.
+ */
 export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
   const cost = computeCost(n, s.now);
   if (cost === n.cost) return;
   const old = n.cost;
+  if (
+    old < METRIC_INFINITY &&
+    cost < METRIC_INFINITY &&
+    Math.abs(cost - old) < costBand(old) &&
+    s.now - n.costAppliedAt < COST_SETTLE_MS
+  )
+    return;
+  n.costAppliedAt = s.now;
+  s.counters.add('neighbour.cost-changed');
   n.cost = cost;
   if (old >= METRIC_INFINITY !== cost >= METRIC_INFINITY) {
     const up = cost < METRIC_INFINITY;

@@ -79,7 +79,9 @@ export interface Neighbour {
   helloSeqno: number;
   /** True once we sent this neighbour an IHU with a finite rxcost (until then a Hello is answered at once). */
   sentIhu: boolean;
-  /** Link cost as last computed by updateNeighbourCost(); METRIC_INFINITY when unreachable. */
+  /** When `cost` last changed (hello.ts updateNeighbourCost). */
+  costAppliedAt: Millis;
+  /** Link cost as last applied by updateNeighbourCost(); METRIC_INFINITY when unreachable. */
   cost: number;
   /** Last time a wildcard route request from it was answered. */
   lastWildcardAnswerAt: Millis | undefined;
@@ -147,6 +149,7 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     rttMs: undefined,
     helloSeqno: Math.floor(random() * 0x10000) & 0xffff,
     sentIhu: false,
+    costAppliedAt: 0,
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
     speaksDigest: false,

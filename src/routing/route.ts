@@ -10,7 +10,9 @@
  * SMOOTHING_HALF_LIFE_MS half-life). A brief RTT spike on one path does not move the smoothed
  * metric enough, and a gain of a few ms is not worth reordering packets for, so two near-equal
  * paths do not flap; a path that is clearly and persistently better wins within a few seconds.
- * If the selected route stops being a candidate, the best candidate is taken at once.
+ * If the selected route stops being a candidate, the best candidate is taken at once. A switch held
+ * back only by the smoothed metric is reported (`onHeld`), so the caller looks again later: nothing
+ * else may re-run selection for that prefix while the network is quiet.
  */
 import type { Millis } from './api.js';
 import { METRIC_INFINITY, SMOOTHING_HALF_LIFE_MS, SWITCH_MIN_GAIN } from './constants.js';
@@ -51,7 +53,13 @@ export function smoothedMetric(t: RouteTable, r: number, now: Millis): number {
  * Returns the route to select in slot `p` under the rules above (NONE when there is no candidate).
  * `feasible(r)` tells whether a route satisfies the feasibility condition.
  */
-export function selectRoute(t: RouteTable, p: number, now: Millis, feasible: (r: number) => boolean): number {
+export function selectRoute(
+  t: RouteTable,
+  p: number,
+  now: Millis,
+  feasible: (r: number) => boolean,
+  onHeld?: () => void,
+): number {
   const cur = t.sel[p]!;
   let best = NONE;
   let bestM = METRIC_INFINITY;
@@ -79,7 +87,11 @@ export function selectRoute(t: RouteTable, p: number, now: Millis, feasible: (r:
     }
   }
   if (!curIsCandidate || best === NONE || best === cur) return best;
-  return bestM + SWITCH_MIN_GAIN <= curM && bestSm < curSm ? best : cur;
+  if (bestM + SWITCH_MIN_GAIN > curM) return cur;
+  if (bestSm < curSm) return best;
+  // Better by enough now, not yet on the smoothed metric: worth looking again once it caught up.
+  onHeld?.();
+  return cur;
 }
 
 /** True when the metric moved enough since it was last advertised to deserve a triggered update. */

@@ -5,8 +5,8 @@
  * nothing. The selection rule itself is `selectRoute` in route.ts.
  */
 import { prefixTextOfId } from './_keys.js';
-import { armRefresh, type EngineState, feasible, notify } from './_state.js';
-import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
+import { armExpiry, armRefresh, type EngineState, feasible, notify } from './_state.js';
+import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA, SMOOTHING_HALF_LIFE_MS } from './constants.js';
 import { answerRouteRequest, checkStarvation } from './request.js';
 import { routeMetric, selectRoute, significantChange } from './route.js';
 import { sendRetraction, sendTriggered } from './send.js';
@@ -20,7 +20,17 @@ import { NONE } from './table.js';
 export function reselect(s: EngineState, p: number): void {
   const t = s.table;
   const old = t.sel[p]!;
-  const sel = selectRoute(t, p, s.now, (r) => feasible(s, p, r));
+  const sel = selectRoute(
+    t,
+    p,
+    s.now,
+    (r) => feasible(s, p, r),
+    () => {
+      const at = s.now + SMOOTHING_HALF_LIFE_MS;
+      s.reselectAt.set(p, at);
+      armExpiry(s, at);
+    },
+  );
   t.sel[p] = sel;
   if (sel !== old) {
     armRefresh(s, p);
@@ -45,7 +55,11 @@ export function reselect(s: EngineState, p: number): void {
       !t.advertised(p) ||
       t.advMetric[p]! >= METRIC_INFINITY ||
       t.rSeqno[sel] !== t.advSeqno[p] ||
-      significantChange(t.advMetric[p]!, m, METRIC_TRIGGER_MIN_DELTA);
+      significantChange(t.advMetric[p]!, m, METRIC_TRIGGER_MIN_DELTA) ||
+      // What we announce must stay above what our next hop announces to us: else, once it leaves
+      // (the FD is recorded at sending), the FD passes below our own selected route, which turns
+      // infeasible and is dropped later for no reason (a 0.2 s outage for that prefix).
+      t.rRef[sel]! >= t.advMetric[p]!;
     // The new next hop still holds what we announced before our route came to go through it.
     const poison = sel !== old && t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY ? t.rNbr[sel]! : NONE;
     if (trigger) sendTriggered(s, p, poison);
@@ -54,6 +68,20 @@ export function reselect(s: EngineState, p: number): void {
     if (t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY) sendRetraction(s, p);
     checkStarvation(s, p);
     if (t.head[p] === NONE && !t.hasFd(p)) t.freeSlot(p);
+  }
+}
+
+/** Part of the Expiry sweep: re-selects the slots whose held switch is due, re-arming the others. */
+export function reselectDue(s: EngineState): void {
+  if (s.reselectAt.size === 0) return;
+  const due: number[] = [];
+  for (const [p, at] of s.reselectAt) {
+    if (at <= s.now) due.push(p);
+    else armExpiry(s, at);
+  }
+  for (const p of due) {
+    s.reselectAt.delete(p);
+    if (s.table.isLive(p)) reselect(s, p);
   }
 }
 
