@@ -150,7 +150,7 @@ export const LINK_COST_MAX = 0x7fff;
  */
 export const COST_BAND_MIN = 2;
 export const COST_BAND_MAX = 8;
-/** A smaller cost move than the band is applied once this long has passed since the last one. */
+/** A cost move smaller than the band is applied once it has held the same direction this long. */
 export const COST_SETTLE_MS = 30_000;
 
 /**

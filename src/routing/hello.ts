@@ -99,23 +99,30 @@ export function sendHellos(s: EngineState): void {
 
 /**
  * Recomputes a neighbour's cost; on a change, re-selects every prefix it has a route for. A finite
- * cost moves at once only by at least costBand(); a smaller move waits until COST_SETTLE_MS after
- * the last one applied. RTT jitter moved costs by 1 at most Hellos, and each move re-selected the
+ * cost moves at once only by at least costBand(); a smaller move is applied once the cost has
+ * stayed on the same side of the applied one for COST_SETTLE_MS. RTT jitter moved costs by 1 at most Hellos, and each move re-selected the
  * whole table through that neighbour: at 10,000 nodes the bulk of the steady-state work. Becoming
  * reachable or unreachable always applies at once.
  */
 export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
   const cost = computeCost(n, s.now);
-  if (cost === n.cost) return;
-  const old = n.cost;
-  if (
-    old < METRIC_INFINITY &&
-    cost < METRIC_INFINITY &&
-    Math.abs(cost - old) < costBand(old) &&
-    s.now - n.costAppliedAt < COST_SETTLE_MS
-  )
+  if (cost === n.cost) {
+    n.costDrift = 0;
     return;
-  n.costAppliedAt = s.now;
+  }
+  const old = n.cost;
+  if (old < METRIC_INFINITY && cost < METRIC_INFINITY && Math.abs(cost - old) < costBand(old)) {
+    // A small move counts only once it has held the same direction for COST_SETTLE_MS: jitter
+    // around a rounding boundary flips it back and forth and never gets there.
+    const drift = cost > old ? 1 : -1;
+    if (drift !== n.costDrift) {
+      n.costDrift = drift;
+      n.costDriftSince = s.now;
+      return;
+    }
+    if (s.now - n.costDriftSince < COST_SETTLE_MS) return;
+  }
+  n.costDrift = 0;
   s.counters.add('neighbour.cost-changed');
   n.cost = cost;
   if (old >= METRIC_INFINITY !== cost >= METRIC_INFINITY) {

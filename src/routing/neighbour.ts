@@ -79,8 +79,9 @@ export interface Neighbour {
   helloSeqno: number;
   /** True once we sent this neighbour an IHU with a finite rxcost (until then a Hello is answered at once). */
   sentIhu: boolean;
-  /** When `cost` last changed (hello.ts updateNeighbourCost). */
-  costAppliedAt: Millis;
+  /** Direction (±1, 0 for none) of a cost move smaller than the band, and since when it holds (hello.ts). */
+  costDrift: number;
+  costDriftSince: Millis;
   /** Link cost as last applied by updateNeighbourCost(); METRIC_INFINITY when unreachable. */
   cost: number;
   /** Last time a wildcard route request from it was answered. */
@@ -149,7 +150,8 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     rttMs: undefined,
     helloSeqno: Math.floor(random() * 0x10000) & 0xffff,
     sentIhu: false,
-    costAppliedAt: 0,
+    costDrift: 0,
+    costDriftSince: 0,
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
     speaksDigest: false,
