@@ -16,7 +16,7 @@
  */
 import type { Tlv, Update } from '../wire/babel/types.js';
 import type { EngineAction, NeighbourId } from './api.js';
-import { PACING_WINDOW, UPDATES_PER_PACKET } from './constants.js';
+import { METRIC_INFINITY, PACING_WINDOW, UPDATES_PER_PACKET } from './constants.js';
 import type { Counters } from './counters.js';
 import { outCounter } from './counters.js';
 import { type KeyedUpdate, UpdateQueue } from './update-queue.js';
@@ -115,10 +115,16 @@ export class Outbox {
     b.urgent = { key: prefixKey, update: u };
   }
 
-  /** Drops the Update queued to `n` for `prefixKey` (split horizon); true when there was one. */
+  /**
+   * Drops the announcement queued to `n` for `prefixKey` (split horizon); true when there was one.
+   * A queued retraction stays: to the next hop it is the poisoned reverse (send.ts sendTriggered).
+   */
   dropUpdate(n: NeighbourId, prefixKey: string): boolean {
     const periodic = this.#batches.get(n)?.periodic.delete(prefixKey) ?? false;
-    return (this.#queues.get(n)?.delete(prefixKey) ?? false) || periodic;
+    const q = this.#queues.get(n);
+    const queued = q?.get(prefixKey);
+    const dropped = queued !== undefined && queued.metric < METRIC_INFINITY && q!.delete(prefixKey);
+    return dropped || periodic;
   }
 
   /** True when an acknowledged Update for `prefixKey` is queued to `n`. */

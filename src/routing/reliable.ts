@@ -34,7 +34,7 @@ import {
 import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
-import { announced, noteSent, ownUpdate, splitHorizon } from './send.js';
+import { announced, noteSent, ownUpdate, retraction, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
 import { NONE } from './table.js';
 import type { KeyedUpdate } from './update-queue.js';
@@ -166,7 +166,8 @@ function currentUpdate(s: EngineState, n: Neighbour, key: string, sent: Update):
   if (key === s.xroute.key) return ownUpdate(s);
   const p = slotOf(s, sent.prefix);
   if (p !== NONE && s.table.sel[p]! >= 0) {
-    if (splitHorizon(s, p, n)) return undefined;
+    // Our route now goes through `n`: what it must hold from us is nothing (the poisoned reverse).
+    if (splitHorizon(s, p, n)) return sent.metric >= METRIC_INFINITY ? sent : retraction(s, p);
     return announced(s, p);
   }
   // No route now: what the neighbour must hold is a retraction (if we ever announced one to it).

@@ -57,6 +57,11 @@ export class UpdateQueue {
     return this.#retry.delete(key) || this.#fresh.delete(key);
   }
 
+  /** The Update waiting for `key`, if any. */
+  get(key: string): Update | undefined {
+    return (this.#retry.get(key) ?? this.#fresh.get(key))?.update;
+  }
+
   clear(): void {
     this.#retry.clear();
     this.#fresh.clear();
