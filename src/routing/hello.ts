@@ -100,9 +100,9 @@ export function sendHellos(s: EngineState): void {
 /**
  * Recomputes a neighbour's cost; on a change, re-selects every prefix it has a route for. A finite
  * cost moves at once only by at least costBand(); a smaller move is applied once the cost has
- * stayed on the same side of the applied one for COST_SETTLE_MS. RTT jitter moved costs by 1 at most Hellos, and each move re-selected the
- * whole table through that neighbour: at 10,000 nodes the bulk of the steady-state work. Becoming
- * reachable or unreachable always applies at once.
+ * stayed on the same side of the applied one for COST_SETTLE_MS. RTT jitter moved costs by 1 at
+ * most Hellos, and each move re-selected the whole table through that neighbour: at 10,000 nodes
+ * the bulk of the steady-state work. Becoming reachable or unreachable always applies at once.
  */
 export function updateNeighbourCost(s: EngineState, n: Neighbour): void {
   const cost = computeCost(n, s.now);
