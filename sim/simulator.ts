@@ -469,14 +469,7 @@ export class Simulator implements LiveGraph {
         const e = action.entry;
         const dest = this.keyring.nodeOfPrefix(e.prefix);
         const nh = Number(e.neighbour);
-        this.trace.record(
-          this.now,
-          TraceKind.Install,
-          node.index,
-          dest,
-          nh,
-          `via ${nh} metric ${e.metric} seqno ${e.seqno}`,
-        );
+        this.trace.recordInstall(this.now, node.index, dest, nh, e.metric, e.seqno);
         this.checkForged(node.index, dest, e.originator, e.seqno);
         if (dest < 0 || dest === node.index) return;
         // An unchanged next hop changes no path, so it cannot close a loop.

@@ -41,6 +41,9 @@ export class Trace {
   private readonly a: Int32Array;
   private readonly b: Int32Array;
   private readonly c: Int32Array;
+  /** Install records: the metric and seqno (shown, not hashed; numbers, not a string per install). */
+  private readonly metric: Int32Array;
+  private readonly seqno: Int32Array;
   private readonly notes = new Map<number, string>();
 
   constructor(readonly capacity = 64) {
@@ -49,6 +52,23 @@ export class Trace {
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
     this.c = new Int32Array(capacity);
+    this.metric = new Int32Array(capacity);
+    this.seqno = new Int32Array(capacity);
+  }
+
+  /** Records an installRoute: node `node` routes to `dest` via `nextHop` (hashed like record()). */
+  recordInstall(
+    time: number,
+    node: number,
+    dest: number,
+    nextHop: number,
+    metric: number,
+    seqno: number,
+  ): void {
+    const i = this.count % this.capacity;
+    this.record(time, TraceKind.Install, node, dest, nextHop);
+    this.metric[i] = metric;
+    this.seqno[i] = seqno;
   }
 
   /** Records one event: `a` is usually the node, `b` the peer or destination, `c` a detail (TLV count, metric). */
@@ -89,7 +109,10 @@ export class Trace {
     for (let k = first; k < this.count; k++) {
       const i = k % this.capacity;
       const kind = this.kind[i] as TraceKind;
-      const note = this.notes.get(k);
+      const note =
+        kind === TraceKind.Install
+          ? `via ${this.c[i]} metric ${this.metric[i]} seqno ${this.seqno[i]}`
+          : this.notes.get(k);
       out.push(
         `${formatDuration(this.time[i]!).padStart(8)} ${KIND_TEXT[kind].padEnd(13)} node=${this.a[i]} peer/dest=${this.b[i]} detail=${this.c[i]}${note ? ` ${note}` : ''}`,
       );

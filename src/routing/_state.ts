@@ -84,7 +84,7 @@ export function slotOf(s: EngineState, prefix: Prefix): number {
 
 /** Queues a notify action. */
 export function notify(s: EngineState, event: string, detail: Record<string, unknown>): void {
-  s.actions.push({ kind: 'notify', event, detail });
+  if (s.cfg.notifications) s.actions.push({ kind: 'notify', event, detail });
 }
 
 /** True when route `r` of slot `p` satisfies the feasibility condition against the slot's FD. */

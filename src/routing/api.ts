@@ -109,6 +109,8 @@ export interface RoutingConfig {
   readonly maxRoutesPerPrefix: number;
   readonly maxSources: number;
   readonly maxPendingRequests: number;
+  /** Emit `notify` actions (the daemon logs them; the simulator, which reads none, turns them off). */
+  readonly notifications: boolean;
 }
 
 export interface RoutingEngine {

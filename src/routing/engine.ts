@@ -74,6 +74,7 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   maxRoutesPerPrefix: MAX_ROUTES_PER_PREFIX,
   maxSources: MAX_SOURCES,
   maxPendingRequests: MAX_PENDING_REQUESTS,
+  notifications: true,
 };
 
 /**

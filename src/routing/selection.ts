@@ -36,12 +36,14 @@ export function reselect(s: EngineState, p: number): void {
     armRefresh(s, p);
     if (sel !== NONE) {
       s.counters.add('route.selected');
-      notify(s, 'routeSelected', {
-        prefix: prefixTextOfId(p),
-        neighbour: t.nbr[t.rNbr[sel]!]!.id,
-        metric: routeMetric(t, sel),
-        seqno: t.rSeqno[sel],
-      });
+      // Guarded here too: this is the one notification per route change (no detail object for nobody).
+      if (s.cfg.notifications)
+        notify(s, 'routeSelected', {
+          prefix: prefixTextOfId(p),
+          neighbour: t.nbr[t.rNbr[sel]!]!.id,
+          metric: routeMetric(t, sel),
+          seqno: t.rSeqno[sel],
+        });
     } else {
       notify(s, 'routeLost', { prefix: prefixTextOfId(p) });
     }
