@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Digest, emptyDigest, toggle } from '../../src/routing/digest.js';
 import { AE, type Prefix, type Tlv, TlvType } from '../../src/wire/babel/types.js';
-import { Net } from './harness.js';
+import { Net, prefixHex } from './harness.js';
 
 function prefixOf(bytes: number[]): Prefix {
   const addr = new Uint8Array(16);
@@ -108,6 +108,32 @@ describe('refresh by route digest', () => {
     net.drive(200_000);
     expect(net.node(0).counter('refresh.digest.matched')).toBeGreaterThan(0);
     expect(net.node(0).counter('refresh.digest.mismatched')).toBe(1);
+    expect(net.converged()).toBe(true);
+  });
+
+  it('answers a request for a full dump with retractions of what goes through the requester', () => {
+    const net = new Net(3);
+    net.connect(0, 1);
+    net.connect(1, 2);
+    expect(net.driveUntil((n) => n.converged(), 30_000)).toBeDefined();
+    const toOne: Tlv[] = [];
+    net.setFilter(0, 1, (from, _to, tlvs) => {
+      if (from === 0) toOne.push(...tlvs);
+      return tlvs;
+    });
+    // Node 0 reaches node 2 through 1: split horizon keeps that route from 1, and the dump says so.
+    net.inject(0, '1', [
+      {
+        type: TlvType.RouteRequest,
+        prefix: { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) },
+        hopCount: 1,
+      },
+    ]);
+    net.drive(1_000);
+    const about = (i: number) =>
+      toOne.filter((t) => t.type === TlvType.Update && prefixHex(t.prefix) === prefixHex(net.node(i).prefix));
+    expect(about(0).map((t) => t.type === TlvType.Update && t.metric)).toEqual([0]); // its own prefix
+    expect(about(2).map((t) => t.type === TlvType.Update && t.metric)).toEqual([0xffff]);
     expect(net.converged()).toBe(true);
   });
 
