@@ -41,6 +41,8 @@ export interface EngineState {
   expiryDeadline: Millis | undefined;
   /** Slots whose better route waits for its smoothed metric: re-selected at the given time (selection.ts). */
   readonly reselectAt: Map<number, Millis>;
+  /** Earliest time in `reselectAt` (the Reselect timer). */
+  reselectDeadline: Millis | undefined;
 }
 
 /** Returns a fresh state for the node described by `deps` (draws its start seqno from deps.random). */
@@ -62,6 +64,7 @@ export function createState(deps: EngineDeps, cfg: RoutingConfig, now: Millis): 
     touched: [],
     expiryDeadline: undefined,
     reselectAt: new Map(),
+    reselectDeadline: undefined,
   };
 }
 

@@ -59,6 +59,7 @@ import { handleRouteDigest, sendRefresh } from './refresh.js';
 import { flushHooks, handleAck, handleAckRequest, unackedPackets } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
+import { reselectDue } from './selection.js';
 import { bumpOwnSeqno, expiredUrgent, sendShutdownRetractions } from './send.js';
 import { NONE } from './table.js';
 import { TimerKind } from './timers.js';
@@ -252,6 +253,9 @@ function handleTimeout(s: EngineState): void {
       case TimerKind.Requests:
         expiredRequests(s);
         break;
+      case TimerKind.Reselect:
+        reselectDue(s);
+        break;
       case TimerKind.SeqnoBump:
         if (s.xroute.pendingBump !== undefined) bumpOwnSeqno(s, s.xroute.pendingBump);
         break;
@@ -288,5 +292,6 @@ function refreshTimers(s: EngineState): void {
   s.timers.set(TimerKind.Requests, s.requests.nextDeadline());
   s.timers.set(TimerKind.SeqnoBump, s.xroute.bumpDeadline());
   s.timers.set(TimerKind.Expiry, s.expiryDeadline);
+  s.timers.set(TimerKind.Reselect, s.reselectDeadline);
   if (s.urgent.size === 0) s.timers.set(TimerKind.UrgentResend, undefined);
 }

@@ -5,8 +5,13 @@
  * nothing. The selection rule itself is `selectRoute` in route.ts.
  */
 import { prefixTextOfId } from './_keys.js';
-import { armExpiry, armRefresh, type EngineState, feasible, notify } from './_state.js';
-import { METRIC_INFINITY, METRIC_TRIGGER_MIN_DELTA, SMOOTHING_HALF_LIFE_MS } from './constants.js';
+import { armRefresh, type EngineState, feasible, notify } from './_state.js';
+import {
+  METRIC_INFINITY,
+  METRIC_TRIGGER_MIN_DELTA,
+  RESELECT_GRANULARITY_MS,
+  SMOOTHING_HALF_LIFE_MS,
+} from './constants.js';
 import { answerRouteRequest, checkStarvation } from './request.js';
 import { routeMetric, selectRoute, significantChange } from './route.js';
 import { sendRetraction, sendTriggered } from './send.js';
@@ -26,9 +31,11 @@ export function reselect(s: EngineState, p: number): void {
     s.now,
     (r) => feasible(s, p, r),
     () => {
-      const at = s.now + SMOOTHING_HALF_LIFE_MS;
+      // Rounded up so that the switches held during a burst share one timer event.
+      const at =
+        Math.ceil((s.now + SMOOTHING_HALF_LIFE_MS) / RESELECT_GRANULARITY_MS) * RESELECT_GRANULARITY_MS;
       s.reselectAt.set(p, at);
-      armExpiry(s, at);
+      if (s.reselectDeadline === undefined || at < s.reselectDeadline) s.reselectDeadline = at;
     },
   );
   t.sel[p] = sel;
@@ -73,13 +80,17 @@ export function reselect(s: EngineState, p: number): void {
   }
 }
 
-/** Part of the Expiry sweep: re-selects the slots whose held switch is due, re-arming the others. */
+/**
+ * The Reselect timer: re-selects the slots whose held switch is due and re-arms for the others. Its
+ * own timer, not the Expiry sweep: that one scans the whole table, and held switches at a boot
+ * came by the thousand per node (a 3,000-node run crawled after its boot).
+ */
 export function reselectDue(s: EngineState): void {
-  if (s.reselectAt.size === 0) return;
+  s.reselectDeadline = undefined;
   const due: number[] = [];
   for (const [p, at] of s.reselectAt) {
     if (at <= s.now) due.push(p);
-    else armExpiry(s, at);
+    else if (s.reselectDeadline === undefined || at < s.reselectDeadline) s.reselectDeadline = at;
   }
   for (const p of due) {
     s.reselectAt.delete(p);

@@ -22,9 +22,11 @@ export enum TimerKind {
   Requests = 5,
   /** A rate-limited own seqno bump that is waiting for its slot. */
   SeqnoBump = 6,
+  /** Selection again for prefixes whose better route waited for its smoothed metric. */
+  Reselect = 7,
 }
 
-const KIND_COUNT = 7;
+const KIND_COUNT = 8;
 
 export class TimerTable {
   readonly #deadlines = new Array<Millis | undefined>(KIND_COUNT).fill(undefined);

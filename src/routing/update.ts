@@ -27,7 +27,7 @@ import type { Neighbour } from './neighbour.js';
 import { forgetUnstored, noteUnstored } from './refresh.js';
 import { requestNewerSeqno, routeRequestTlv, satisfySeqnoRequest } from './request.js';
 import { routeMetric } from './route.js';
-import { reselect, reselectDue } from './selection.js';
+import { reselect } from './selection.js';
 import { bumpOwnSeqno } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
 import { NONE } from './table.js';
@@ -307,7 +307,6 @@ function evictWorst(s: EngineState, p: number, metric: number): boolean {
 export function expireRoutes(s: EngineState): void {
   const t = s.table;
   s.expiryDeadline = undefined;
-  reselectDue(s);
   for (let p = 0; p < t.limit; p++) {
     if (!t.isLive(p)) continue;
     let expired = false;
