@@ -83,7 +83,7 @@ export function reselect(s: EngineState, p: number): void {
 /**
  * The Reselect timer: re-selects the slots whose held switch is due and re-arms for the others. Its
  * own timer, not the Expiry sweep: that one scans the whole table, and held switches at a boot
- * came by the thousand per node (a 3,000-node run crawled after its boot).
+ * come by the thousand per node.
  */
 export function reselectDue(s: EngineState): void {
   s.reselectDeadline = undefined;
