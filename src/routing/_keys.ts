@@ -374,6 +374,9 @@ export function isRoutablePrefix(p: Prefix): boolean {
   return true;
 }
 
+/** The wildcard prefix (AE 0): "every route", in wildcard route requests and retractions. */
+export const WILDCARD_PREFIX: Prefix = { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) };
+
 /** The /64 prefix that contains `address` (16 bytes). */
 export function subnetOf(address: Uint8Array): Prefix {
   return { ae: AE.IPv6, plen: NODE_SUBNET_LEN, addr: maskPrefix(address, NODE_SUBNET_LEN) };

@@ -161,6 +161,12 @@ export const COST_SETTLE_MS = 30_000;
 export const SWITCH_MIN_GAIN = 8;
 /** Half-life of the smoothed metric (babeld -M, default 4 s). */
 export const SMOOTHING_HALF_LIFE_MS = 4_000;
+/**
+ * A neighbour up this many update intervals without sending a Route Digest is an older hypha and
+ * gets the full refresh: past the latest first digest of a newer one (1 + JITTER_FRACTION
+ * intervals), with margin.
+ */
+export const LEGACY_AFTER_INTERVALS = 1.5;
 /** A held switch is looked at again on this grid (ms), so a burst of them shares timer events. */
 export const RESELECT_GRANULARITY_MS = 250;
 /** A metric change of the selected route triggers an update past max(this, 1/4 of the old metric); 1/8 let RTT jitter alone cost ~30% more updates in sim (100 nodes). */

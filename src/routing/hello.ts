@@ -47,8 +47,7 @@ export function handleNeighbourUp(s: EngineState, id: NeighbourId, publicKey: Ui
     reject(s, RejectReason.TableFull);
     return;
   }
-  const n = createNeighbour(id, publicKey, s.deps.random);
-  n.upAt = s.now;
+  const n = createNeighbour(id, publicKey, s.deps.random, s.now);
   n.slot = s.table.addNeighbour(n);
   s.neighbours.set(id, n);
   s.counters.add('neighbour.up');

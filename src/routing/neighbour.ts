@@ -131,7 +131,12 @@ export interface Unacked {
 }
 
 /** Returns a fresh neighbour record; unreachable until a Hello and an IHU arrive. */
-export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: () => number): Neighbour {
+export function createNeighbour(
+  id: NeighbourId,
+  publicKey: Uint8Array,
+  random: () => number,
+  upAt: Millis = 0,
+): Neighbour {
   return {
     id,
     slot: -1,
@@ -155,7 +160,7 @@ export function createNeighbour(id: NeighbourId, publicKey: Uint8Array, random: 
     cost: METRIC_INFINITY,
     lastWildcardAnswerAt: undefined,
     speaksDigest: false,
-    upAt: 0,
+    upAt,
     unstored: undefined,
     lastHeardAt: undefined,
     heardUsAt: undefined,

@@ -15,21 +15,16 @@
  * only digests. Nobody gets a full refresh in the first round, which at 10,000 nodes would cost as
  * much as the boot.
  */
-import { AE, type Prefix, type RouteDigest, TlvType } from '../wire/babel/types.js';
-import { prefixIdLimit, prefixIdOf, subnetOf } from './_keys.js';
+import { type RouteDigest, TlvType } from '../wire/babel/types.js';
+import { prefixIdLimit, prefixIdOf, subnetOf, WILDCARD_PREFIX } from './_keys.js';
 import { armExpiry, armRefresh, type EngineState } from './_state.js';
-import { METRIC_INFINITY } from './constants.js';
+import { LEGACY_AFTER_INTERVALS } from './constants.js';
 import { type Digest, emptyDigest, sameDigest, toggle } from './digest.js';
 import type { Neighbour } from './neighbour.js';
 import { routeRequestTlv } from './request.js';
-import { intervalCs, ownUpdate, sendPeriodicUpdates } from './send.js';
+import { intervalCs, ownUpdate, sendPeriodicUpdates, splitHorizon } from './send.js';
 import { NONE } from './table.js';
 import { holdTimeMs } from './update.js';
-
-/** Past the latest first digest of a digest-speaking neighbour (1 + JITTER_FRACTION intervals), with margin. */
-const LEGACY_AFTER_INTERVALS = 1.5;
-
-const WILDCARD_PREFIX: Prefix = { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) };
 
 /** The Update timer: a Route Digest to every neighbour, and the full refresh to those without digests. */
 export function sendRefresh(s: EngineState): void {
@@ -42,7 +37,7 @@ export function sendRefresh(s: EngineState): void {
   for (let p = 0; p < t.limit; p++) {
     if (!t.isLive(p)) continue;
     const sel = t.sel[p]!;
-    if (sel < 0 || !t.advertised(p) || t.advMetric[p]! >= METRIC_INFINITY) continue;
+    if (sel < 0 || !t.announcing(p)) continue;
     const prefix = t.prefix(p);
     const seqno = t.advSeqno[p]!;
     const metric = t.advMetric[p]!;
@@ -82,10 +77,7 @@ export function sendRefresh(s: EngineState): void {
 function removeOwnPrefixOf(s: EngineState, n: Neighbour, d: Digest): void {
   const t = s.table;
   const p = t.slotOfId(prefixIdOf(subnetOf(s.deps.addressOf(n.publicKey))));
-  if (p === NONE) return;
-  const sel = t.sel[p]!;
-  if (sel < 0 || !t.advertised(p) || t.advMetric[p]! >= METRIC_INFINITY) return;
-  if (s.cfg.splitHorizon && t.rNbr[sel] === n.slot) return;
+  if (p === NONE || t.sel[p]! < 0 || !t.announcing(p) || splitHorizon(s, p, n)) return;
   toggle(d, t.prefix(p), t.advSeqno[p]!, t.advMetric[p]!, -1);
 }
 
@@ -113,9 +105,10 @@ export function handleRouteDigest(s: EngineState, n: Neighbour, tlv: RouteDigest
   const t = s.table;
   const held = emptyDigest();
   const slots = t.slotsVia(n.slot);
-  for (const p of slots) {
-    const r = t.findRoute(p, n.slot);
-    if (r !== NONE) toggle(held, t.prefix(p), t.rSeqno[r]!, t.rRef[r]!, 1);
+  const routes = slots.map((p) => t.findRoute(p, n.slot));
+  for (let i = 0; i < slots.length; i++) {
+    const r = routes[i]!;
+    if (r !== NONE) toggle(held, t.prefix(slots[i]!), t.rSeqno[r]!, t.rRef[r]!, 1);
   }
   const un = n.unstored;
   if (un !== undefined) {
@@ -131,11 +124,11 @@ export function handleRouteDigest(s: EngineState, n: Neighbour, tlv: RouteDigest
   }
   s.counters.add('refresh.digest.matched');
   const until = s.now + holdTimeMs(tlv.interval);
-  for (const p of slots) {
-    const r = t.findRoute(p, n.slot);
+  for (let i = 0; i < slots.length; i++) {
+    const r = routes[i]!;
     if (r === NONE || t.expiresAt(r) >= until) continue;
     t.setExpiresAt(r, until);
     armExpiry(s, until);
-    if (t.sel[p] === r) armRefresh(s, p);
+    if (t.sel[slots[i]!] === r) armRefresh(s, slots[i]!);
   }
 }

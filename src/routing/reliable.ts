@@ -34,7 +34,7 @@ import {
 import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
-import { announced, noteSent, ownUpdate, retraction, splitHorizon } from './send.js';
+import { announced, noteSent, ownUpdate, retraction, retractionOf, splitHorizon } from './send.js';
 import { seqnoCompare } from './seqno.js';
 import { NONE } from './table.js';
 import type { KeyedUpdate } from './update-queue.js';
@@ -171,15 +171,7 @@ function currentUpdate(s: EngineState, n: Neighbour, key: string, sent: Update):
     return announced(s, p);
   }
   // No route now: what the neighbour must hold is a retraction (if we ever announced one to it).
-  if (sent.metric >= METRIC_INFINITY) return sent;
-  return {
-    type: TlvType.Update,
-    flags: 0,
-    interval: sent.interval,
-    seqno: sent.seqno,
-    metric: METRIC_INFINITY,
-    prefix: sent.prefix,
-  };
+  return sent.metric >= METRIC_INFINITY ? sent : retractionOf(sent.prefix, sent.seqno, sent.interval);
 }
 
 /** True when the route or seqno request `t` is still pending here (a lost one is worth resending). */

@@ -18,7 +18,7 @@ import { RejectReason } from './counters.js';
 import type { Neighbour } from './neighbour.js';
 import { type PendingRequest, routeRequestKey, seqnoRequestKey } from './resend.js';
 import { routeMetric } from './route.js';
-import { announced, bumpOwnSeqno, ownUpdate, retraction, sendFullDump, splitHorizon } from './send.js';
+import { announced, bumpOwnSeqno, ownUpdate, sendFullDump, splitHorizon } from './send.js';
 import { isSeqno, seqnoCompare, seqnoPlus } from './seqno.js';
 import { NONE } from './table.js';
 
@@ -97,12 +97,9 @@ export function handleRouteRequest(s: EngineState, n: Neighbour, req: RouteReque
     }
     n.lastWildcardAnswerAt = s.now;
     s.counters.add('request.route.answered');
-    sendFullDump(s, n);
-    // The requester may still hold what we announced before our route came to go through it:
-    // withdraw that, so that what it holds from us is exactly what we announce (refresh.ts).
-    const t = s.table;
-    for (let p = 0; p < t.limit; p++)
-      if (t.isLive(p) && splitHorizon(s, p, n)) s.outbox.queueUpdate(n.id, t.key(p), retraction(s, p));
+    // With retractions of what goes through the requester, so that what it holds from us is
+    // exactly what we announce (refresh.ts).
+    sendFullDump(s, n, true);
     return;
   }
   if (!isRoutablePrefix(req.prefix)) {

@@ -6,12 +6,7 @@
  */
 import { prefixTextOfId } from './_keys.js';
 import { armRefresh, type EngineState, feasible, notify } from './_state.js';
-import {
-  METRIC_INFINITY,
-  METRIC_TRIGGER_MIN_DELTA,
-  RESELECT_GRANULARITY_MS,
-  SMOOTHING_HALF_LIFE_MS,
-} from './constants.js';
+import { METRIC_TRIGGER_MIN_DELTA, RESELECT_GRANULARITY_MS, SMOOTHING_HALF_LIFE_MS } from './constants.js';
 import { answerRouteRequest, checkStarvation } from './request.js';
 import { routeMetric, selectRoute, significantChange } from './route.js';
 import { sendRetraction, sendTriggered } from './send.js';
@@ -61,8 +56,7 @@ export function reselect(s: EngineState, p: number): void {
     // A new next hop is always announced: split horizon hid the old route from that neighbour.
     const trigger =
       sel !== old ||
-      !t.advertised(p) ||
-      t.advMetric[p]! >= METRIC_INFINITY ||
+      !t.announcing(p) ||
       t.rSeqno[sel] !== t.advSeqno[p] ||
       significantChange(t.advMetric[p]!, m, METRIC_TRIGGER_MIN_DELTA) ||
       // What we announce must stay above what our next hop announces to us: else, once it leaves
@@ -70,11 +64,11 @@ export function reselect(s: EngineState, p: number): void {
       // infeasible and is dropped later for no reason (a 0.2 s outage for that prefix).
       t.rRef[sel]! >= t.advMetric[p]!;
     // The new next hop still holds what we announced before our route came to go through it.
-    const poison = sel !== old && t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY ? t.rNbr[sel]! : NONE;
+    const poison = sel !== old && t.announcing(p) ? t.rNbr[sel]! : NONE;
     if (trigger) sendTriggered(s, p, poison);
     answerRouteRequest(s, p, trigger);
   } else {
-    if (t.advertised(p) && t.advMetric[p]! < METRIC_INFINITY) sendRetraction(s, p);
+    if (t.announcing(p)) sendRetraction(s, p);
     checkStarvation(s, p);
     if (t.head[p] === NONE && !t.hasFd(p)) t.freeSlot(p);
   }

@@ -4,8 +4,8 @@
  * the full dump to one neighbour, the periodic refresh, and our own prefix and its seqno bumps.
  * Everything goes through the outbox, so all TLVs due to one neighbour leave as one packet.
  */
-import { AE, TlvType, type Update } from '../wire/babel/types.js';
-import { bytesEqual } from './_keys.js';
+import { type Prefix, TlvType, type Update } from '../wire/babel/types.js';
+import { bytesEqual, WILDCARD_PREFIX } from './_keys.js';
 import { type EngineState, notify, slotOf } from './_state.js';
 import { METRIC_INFINITY, URGENT_RESEND_MS } from './constants.js';
 import { feasibleAgainst } from './feasibility.js';
@@ -68,8 +68,7 @@ export function announced(s: EngineState, p: number): Update | undefined {
   const t = s.table;
   const sel = t.sel[p]!;
   if (sel < 0) return undefined;
-  if (!t.advertised(p) || t.advMetric[p]! >= METRIC_INFINITY || t.rSeqno[sel] !== t.advSeqno[p])
-    return advertise(s, p);
+  if (!t.announcing(p) || t.rSeqno[sel] !== t.advSeqno[p]) return advertise(s, p);
   return announcement(s, p, t.advSeqno[p]!, t.advMetric[p]!, t.sig(sel)!);
 }
 
@@ -139,17 +138,15 @@ export function sendRetraction(s: EngineState, p: number): void {
   s.timers.setEarlier(TimerKind.UrgentResend, s.now + URGENT_RESEND_MS);
 }
 
-/** The retraction of slot `p` (unsigned: it only withdraws what we announced). */
+/** A retraction of `prefix` (unsigned: it only withdraws what its sender announced). */
+export function retractionOf(prefix: Prefix, seqno: number, interval: number): Update {
+  return { type: TlvType.Update, flags: 0, interval, seqno, metric: METRIC_INFINITY, prefix };
+}
+
+/** The retraction of slot `p`, at the seqno last announced for it. */
 export function retraction(s: EngineState, p: number): Update {
   const t = s.table;
-  return {
-    type: TlvType.Update,
-    flags: 0,
-    interval: intervalCs(s),
-    seqno: t.advertised(p) ? t.advSeqno[p]! : 0,
-    metric: METRIC_INFINITY,
-    prefix: t.prefix(p),
-  };
+  return retractionOf(t.prefix(p), t.advertised(p) ? t.advSeqno[p]! : 0, intervalCs(s));
 }
 
 /** The UrgentResend timer: sends each due retraction once more, unless the prefix has a route again. */
@@ -166,15 +163,26 @@ export function expiredUrgent(s: EngineState): void {
   }
 }
 
-/** Queues our own prefix and every selected route (split horizon applied) to one neighbour. */
-export function sendFullDump(s: EngineState, n: Neighbour): void {
+/**
+ * Queues our own prefix and every selected route (split horizon applied) to one neighbour. With
+ * `withdrawHidden` (the answer to its wildcard request), what split horizon hides from it is
+ * retracted: it may still hold what we announced before our route came to go through it.
+ */
+export function sendFullDump(s: EngineState, n: Neighbour, withdrawHidden = false): void {
   const t = s.table;
+  const hidden: number[] = [];
   s.outbox.queueUpdate(n.id, s.xroute.key, ownUpdate(s));
   for (let p = 0; p < t.limit; p++) {
-    if (!t.isLive(p) || t.sel[p]! < 0 || splitHorizon(s, p, n)) continue;
+    if (!t.isLive(p) || t.sel[p]! < 0) continue;
+    if (splitHorizon(s, p, n)) {
+      if (withdrawHidden) hidden.push(p);
+      continue;
+    }
     const u = announced(s, p);
     if (u !== undefined) s.outbox.queueUpdate(n.id, t.key(p), u);
   }
+  // After the announcements, as they always went.
+  for (const p of hidden) s.outbox.queueUpdate(n.id, t.key(p), retraction(s, p));
 }
 
 /** The full periodic refresh to `targets`: our prefix and every selected route (split horizon applied). */
@@ -225,14 +233,7 @@ const WILDCARD_KEY = '*';
 
 /** Shutdown: one wildcard retraction to every neighbour withdraws all we announced to it. */
 export function sendShutdownRetractions(s: EngineState): void {
-  const u: Update = {
-    type: TlvType.Update,
-    flags: 0,
-    interval: intervalCs(s),
-    seqno: s.xroute.seqno,
-    metric: METRIC_INFINITY,
-    prefix: { ae: AE.Wildcard, plen: 0, addr: new Uint8Array(0) },
-  };
+  const u = retractionOf(WILDCARD_PREFIX, s.xroute.seqno, intervalCs(s));
   s.counters.add('shutdown.retraction');
   for (const id of s.neighbours.keys()) s.outbox.queueUrgent(id, WILDCARD_KEY, u);
 }

@@ -33,6 +33,7 @@ import {
   signatureOfId,
 } from './_keys.js';
 import type { Millis } from './api.js';
+import { METRIC_INFINITY } from './constants.js';
 import type { Neighbour } from './neighbour.js';
 
 export const NONE = -1;
@@ -209,6 +210,11 @@ export class RouteTable {
 
   advertised(p: number): boolean {
     return (this.#flags[p]! & ADVERTISED) !== 0;
+  }
+
+  /** True when slot `p` is announced with a finite metric (advertised and not retracted). */
+  announcing(p: number): boolean {
+    return this.advertised(p) && this.advMetric[p]! < METRIC_INFINITY;
   }
 
   setAdvertised(p: number, seqno: number, metric: number): void {

@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/identity/keys.js';
 import { bytesEqual } from '../../src/routing/_keys.js';
 import { createRoutingEngine } from '../../src/routing/engine.js';
-import { updateSignedBytes } from '../../src/wire/babel/signed.js';
 import { TlvType, type Update } from '../../src/wire/babel/types.js';
-import { addressOf, subnetPrefix, testIdentity } from './harness.js';
+import { addressOf, signedUpdate as signed, subnetPrefix, testIdentity } from './harness.js';
 
 describe('a prefix has one originator', () => {
   it('rejects a second key for a prefix that has routes, and accepts it once they are gone', () => {
@@ -26,16 +25,8 @@ describe('a prefix has one originator', () => {
       addressOf: (k) => (bytesEqual(k, b.publicKey) ? a.address : addressOf(k)),
       random: () => 0.5,
     });
-    const update = (who: typeof a, seqno: number, metric: number): Update => ({
-      type: TlvType.Update,
-      flags: 0,
-      interval: 6000,
-      seqno,
-      metric,
-      prefix,
-      originator: who.publicKey,
-      signature: sign(who, updateSignedBytes(prefix, seqno, who.publicKey)),
-    });
+    const update = (who: typeof a, seqno: number, metric: number): Update =>
+      signed(who, prefix, seqno, metric);
     engine.handle({ kind: 'neighbourUp', neighbour: 'n', publicKey: testIdentity(3).publicKey }, 0);
     engine.handle({ kind: 'packet', neighbour: 'n', tlvs: [update(a, 5, 100)] }, 10);
     const originators = () => engine.routes().map((r) => Buffer.from(r.originator).toString('hex'));

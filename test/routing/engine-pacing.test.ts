@@ -5,11 +5,10 @@
  * node 1 when the link 0–1 comes up: TABLE / 10 packets, more than the window.
  */
 import { describe, expect, it } from 'vitest';
-import { identityFromSeed, type NodeIdentity, sign } from '../../src/identity/keys.js';
+import { identityFromSeed, type NodeIdentity } from '../../src/identity/keys.js';
 import { PACING_WINDOW, UPDATES_PER_PACKET } from '../../src/routing/constants.js';
-import { updateSignedBytes } from '../../src/wire/babel/signed.js';
 import { AE, type Tlv, TlvType, type Update } from '../../src/wire/babel/types.js';
-import { mulberry32, Net, prefixHex, subnetPrefix, testIdentity } from './harness.js';
+import { mulberry32, Net, prefixHex, signedUpdate, subnetPrefix, testIdentity } from './harness.js';
 
 const TABLE = (PACING_WINDOW + 8) * UPDATES_PER_PACKET;
 
@@ -25,26 +24,9 @@ function originator(i: number): NodeIdentity {
   return identities[i]!;
 }
 
-const signatures = new Map<string, Uint8Array>();
-/** A signed Update (signatures cached: the metric is not signed). */
+/** A signed Update of `id` for its own prefix. */
 function update(id: NodeIdentity, seqno: number, metric: number): Update {
-  const prefix = subnetPrefix(id);
-  const k = `${prefixHex(prefix)}#${seqno}`;
-  let signature = signatures.get(k);
-  if (signature === undefined) {
-    signature = sign(id, updateSignedBytes(prefix, seqno, id.publicKey));
-    signatures.set(k, signature);
-  }
-  return {
-    type: TlvType.Update,
-    flags: 0,
-    interval: 6000,
-    seqno,
-    metric,
-    prefix,
-    originator: id.publicKey,
-    signature,
-  };
+  return signedUpdate(id, subnetPrefix(id), seqno, metric);
 }
 
 /**

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sign } from '../../src/identity/keys.js';
-import { updateSignedBytes } from '../../src/wire/babel/signed.js';
 import { AE, type Hello, type Ihu, type Tlv, TlvType, type Update } from '../../src/wire/babel/types.js';
-import { Net, prefixHex, subnetPrefix, testIdentity } from './harness.js';
+import { Net, prefixHex, signedUpdate as signed, subnetPrefix, testIdentity } from './harness.js';
 
 const evil = testIdentity(5);
 
@@ -24,17 +22,7 @@ function signedUpdate(
   seqno: number,
   originator = signer.publicKey,
 ): Update {
-  const prefix = subnetPrefix(prefixOwner);
-  return {
-    type: TlvType.Update,
-    flags: 0,
-    interval: 6000,
-    seqno,
-    metric: 0,
-    prefix,
-    originator,
-    signature: sign(signer, updateSignedBytes(prefix, seqno, originator)),
-  };
+  return signed(signer, subnetPrefix(prefixOwner), seqno, 0, originator);
 }
 
 /** Line 0-1-2 with slow links (so a forged metric-0 route via `evil` would win if accepted), plus `evil` as 0's neighbour. */

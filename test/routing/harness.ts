@@ -22,7 +22,8 @@ import type {
   RoutingEngine,
 } from '../../src/routing/api.js';
 import { createRoutingEngine } from '../../src/routing/engine.js';
-import { AE, type Prefix, type Tlv } from '../../src/wire/babel/types.js';
+import { updateSignedBytes } from '../../src/wire/babel/signed.js';
+import { AE, type Prefix, type Tlv, TlvType, type Update } from '../../src/wire/babel/types.js';
 
 /** A small deterministic PRNG (mulberry32), one per node. */
 export function mulberry32(seed: number): () => number {
@@ -60,6 +61,28 @@ export function subnetPrefix(id: NodeIdentity): Prefix {
 
 export function prefixHex(p: Prefix): string {
   return Buffer.from(p.addr).toString('hex');
+}
+
+const signatures = new Map<string, Uint8Array>();
+
+/**
+ * An Update for `prefix` that `signer` signed as `originator` (by default itself). Signatures are
+ * cached (Ed25519 is slow and the metric is not signed).
+ */
+export function signedUpdate(
+  signer: NodeIdentity,
+  prefix: Prefix,
+  seqno: number,
+  metric: number,
+  originator: Uint8Array = signer.publicKey,
+): Update {
+  const k = `${prefixHex(prefix)}#${seqno}#${Buffer.from(originator).toString('hex')}#${Buffer.from(signer.publicKey).toString('hex')}`;
+  let signature = signatures.get(k);
+  if (signature === undefined) {
+    signature = sign(signer, updateSignedBytes(prefix, seqno, originator));
+    signatures.set(k, signature);
+  }
+  return { type: TlvType.Update, flags: 0, interval: 6000, seqno, metric, prefix, originator, signature };
 }
 
 export class SimNode {

@@ -139,9 +139,17 @@ function skipSubTlvs(s: TlvSpan, from: number): TlvRead | undefined {
   return undefined;
 }
 
+/**
+ * For a TLV of fixed fields then sub-TLVs no one here interprets: the error, or `ignored`, that
+ * ends its decoding; undefined when its fields can be read.
+ */
+function fixedFieldsStop(s: TlvSpan, name: string, minBytes: number): TlvRead | undefined {
+  if (s.len < minBytes) return tooShort(s, name, minBytes);
+  return skipSubTlvs(s, s.body + minBytes);
+}
+
 export function decodeAckRequest(s: TlvSpan): TlvRead {
-  if (s.len < ACK_REQUEST_MIN_BYTES) return tooShort(s, 'Ack Request', ACK_REQUEST_MIN_BYTES);
-  const stop = skipSubTlvs(s, s.body + ACK_REQUEST_MIN_BYTES);
+  const stop = fixedFieldsStop(s, 'Ack Request', ACK_REQUEST_MIN_BYTES);
   if (stop) return stop;
   return tlv({
     type: TlvType.AckRequest,
@@ -151,15 +159,13 @@ export function decodeAckRequest(s: TlvSpan): TlvRead {
 }
 
 export function decodeAck(s: TlvSpan): TlvRead {
-  if (s.len < ACK_MIN_BYTES) return tooShort(s, 'Ack', ACK_MIN_BYTES);
-  const stop = skipSubTlvs(s, s.body + ACK_MIN_BYTES);
+  const stop = fixedFieldsStop(s, 'Ack', ACK_MIN_BYTES);
   if (stop) return stop;
   return tlv({ type: TlvType.Ack, opaque: readU16(s.b, s.body + ACK_OFF_OPAQUE) });
 }
 
 export function decodeRouteDigest(s: TlvSpan): TlvRead {
-  if (s.len < ROUTE_DIGEST_MIN_BYTES) return tooShort(s, 'Route Digest', ROUTE_DIGEST_MIN_BYTES);
-  const stop = skipSubTlvs(s, s.body + ROUTE_DIGEST_MIN_BYTES);
+  const stop = fixedFieldsStop(s, 'Route Digest', ROUTE_DIGEST_MIN_BYTES);
   if (stop) return stop;
   return tlv({
     type: TlvType.RouteDigest,
