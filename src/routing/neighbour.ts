@@ -112,6 +112,11 @@ export interface Neighbour {
   nextNonce: number;
   /** Packets of Updates sent to it and not yet acknowledged, by Ack Request opaque (reliable.ts). */
   readonly unacked: Map<number, Unacked>;
+  /**
+   * Prefix keys carried by the packets in `unacked`, with how many of them carry each: a newer
+   * Update for such a prefix waits for the Ack (reliable.ts), so the two cannot arrive reordered.
+   */
+  readonly inFlightKeys: Map<string, number>;
   /** Earliest resend deadline in `unacked` (may be early). */
   unackedAt: Millis | undefined;
   /** When the newest packet in `unacked` left, and when a small packet held by Nagle's rule may leave (outbox.ts). */
@@ -170,6 +175,7 @@ export function createNeighbour(
     silent: false,
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
+    inFlightKeys: new Map(),
     unackedAt: undefined,
     pacingSentAt: undefined,
     pacingWakeAt: undefined,

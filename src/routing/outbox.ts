@@ -43,6 +43,8 @@ export interface FlushHooks {
    * (`justSent`: a packet is leaving to it in this flush); the hook arranges the wake-up.
    */
   holdPartial(n: NeighbourId, justSent: boolean): boolean;
+  /** True while a packet carrying `key` to `n` awaits its Ack: a newer Update for it must wait (update-queue.ts). */
+  inFlightKey(n: NeighbourId, key: string): boolean;
   /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
   sent(updates: readonly KeyedUpdate[]): void;
   /** Called for each packet carrying acknowledged Updates or requests; returns the Ack Request to append. */
@@ -141,7 +143,12 @@ export class Outbox {
 
   /** The window towards `n` may have opened (an Ack, a timeout): try its queue at the next flush. */
   wake(n: NeighbourId): void {
-    if ((this.#queues.get(n)?.size ?? 0) > 0) this.#ready.add(n);
+    if ((this.#queues.get(n)?.ready ?? 0) > 0) this.#ready.add(n);
+  }
+
+  /** The last packet carrying `key` to `n` left flight: an Update parked behind it may leave. */
+  unpark(n: NeighbourId, key: string): void {
+    if (this.#queues.get(n)?.unpark(key)) this.#ready.add(n);
   }
 
   /** Drops whatever is queued for a neighbour that went away. */
@@ -228,21 +235,25 @@ export class Outbox {
   ): void {
     let inFlight = hooks?.inFlight(n);
     let justSent = false;
-    // Each round takes at least one entry, so this ends within q.size rounds.
-    while (q.size > 0) {
+    const busy = (key: string) => hooks?.inFlightKey(n, key) ?? false;
+    // Each round takes or parks at least one entry, so this ends within q.ready rounds.
+    while (q.ready > 0) {
       if (inFlight !== undefined) {
         if (inFlight >= PACING_WINDOW) {
           counters.add('pacing.stalled');
           return;
         }
-        if (q.size < UPDATES_PER_PACKET && inFlight > 0 && hooks!.holdPartial(n, justSent)) {
+        if (q.ready < UPDATES_PER_PACKET && inFlight > 0 && hooks!.holdPartial(n, justSent)) {
           counters.add('pacing.held');
           return;
         }
+      }
+      const taken = q.take(UPDATES_PER_PACKET, busy);
+      if (taken.length === 0) continue;
+      if (inFlight !== undefined) {
         inFlight++;
         justSent = true;
       }
-      const taken = q.take(UPDATES_PER_PACKET);
       let resends = 0;
       for (const e of taken) if (e.resends > resends) resends = e.resends;
       packets.push({ updates: taken, resends, ack: true });

@@ -31,7 +31,7 @@ import {
   PACING_HOLD_RTT,
   RTT_DEFAULT_MS,
 } from './constants.js';
-import { type Neighbour, noteHeardUs, probeDue } from './neighbour.js';
+import { type Neighbour, noteHeardUs, probeDue, type Unacked } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
 import { routeRequestKey, seqnoRequestKey } from './resend.js';
 import { announced, noteSent, ownUpdate, retraction, retractionOf, splitHorizon } from './send.js';
@@ -101,6 +101,7 @@ export function unackedPackets(s: EngineState): { total: number; max: number } {
 export function flushHooks(s: EngineState): FlushHooks {
   return {
     inFlight: (id) => inFlight(s, id),
+    inFlightKey: (id, key) => s.neighbours.get(id)?.inFlightKeys.has(key) ?? false,
     holdPartial: (id, justSent) => holdPartial(s, id, justSent),
     sent: (updates) => {
       for (const e of updates) noteSent(s, e.key, e.update);
@@ -124,13 +125,14 @@ export function requestAck(
   if (n === undefined || !asksAcks(n)) return undefined;
   if (n.unacked.size >= MAX_UNACKED_PER_NEIGHBOUR) {
     const oldest = n.unacked.keys().next().value as number;
-    n.unacked.delete(oldest);
+    leftFlight(s, n, oldest);
     s.counters.add('ack.dropped');
   }
   const opaque = nonce(n);
   n.pacingSentAt = s.now;
   const resendAt = s.now + timeoutMs(n, resends);
   n.unacked.set(opaque, { updates, requests, resends, resendAt });
+  for (const { key } of updates) n.inFlightKeys.set(key, (n.inFlightKeys.get(key) ?? 0) + 1);
   if (n.unackedAt === undefined || resendAt < n.unackedAt) n.unackedAt = resendAt;
   s.touched.push(n); // its resend deadline may be the earliest now
   return ackRequest(n, opaque, resends);
@@ -146,7 +148,7 @@ export function handleAckRequest(s: EngineState, n: Neighbour, opaque: number): 
  * IHU says: its last IHU (and the txcost in it) is held for another IHU hold time.
  */
 export function handleAck(s: EngineState, n: Neighbour, opaque: number): void {
-  if (n.unacked.delete(opaque)) {
+  if (leftFlight(s, n, opaque) !== undefined) {
     s.counters.add('ack.received');
     s.outbox.wake(n.id);
   }
@@ -158,7 +160,29 @@ export function handleAck(s: EngineState, n: Neighbour, opaque: number): void {
 export function forgetUnacked(s: EngineState, n: Neighbour): void {
   n.unacked.clear();
   n.unackedAt = undefined;
+  for (const key of n.inFlightKeys.keys()) s.outbox.unpark(n.id, key);
+  n.inFlightKeys.clear();
   s.outbox.wake(n.id);
+}
+
+/**
+ * Removes packet `opaque` from `n.unacked` (acknowledged, timed out or dropped) and lets the
+ * Updates parked behind its prefixes go; returns the packet, undefined when it was not there.
+ */
+function leftFlight(s: EngineState, n: Neighbour, opaque: number): Unacked | undefined {
+  const p = n.unacked.get(opaque);
+  if (p === undefined) return undefined;
+  n.unacked.delete(opaque);
+  for (const { key } of p.updates) {
+    const c = n.inFlightKeys.get(key) ?? 0;
+    if (c > 1) {
+      n.inFlightKeys.set(key, c - 1);
+      continue;
+    }
+    n.inFlightKeys.delete(key);
+    s.outbox.unpark(n.id, key);
+  }
+  return p;
 }
 
 /** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */
@@ -203,7 +227,7 @@ export function serviceNeighbour(s: EngineState, n: Neighbour): void {
       if (next === undefined || p.resendAt < next) next = p.resendAt;
       continue;
     }
-    n.unacked.delete(opaque);
+    leftFlight(s, n, opaque);
     if (!n.acked) n.ackTimeouts++;
     if (p.resends >= ACK_MAX_RESENDS) {
       s.counters.add('ack.gave-up');

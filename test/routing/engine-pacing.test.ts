@@ -162,6 +162,42 @@ describe('pacing', () => {
     expect(net.node(0).counter('update.poisoned')).toBeGreaterThanOrEqual(1);
   });
 
+  it('a newer Update for a prefix waits until the packet with the older one is acknowledged (no reordering)', () => {
+    const net = new Net(2, { latencyMs: 100 }); // 200 ms round trips
+    const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
+    net.connect(0, 1);
+    net.drive(10_000);
+    const a = originator(0);
+    const pa = prefixHex(subnetPrefix(a));
+    const sends: { at: number; metric: number; opaque: number | undefined }[] = [];
+    const acksLeft = new Map<number, number>();
+    net.setFilter(0, 1, (from, _to, tlvs) => {
+      const u = tlvs.find((t) => t.type === TlvType.Update && prefixHex(t.prefix) === pa);
+      if (from === 0 && u?.type === TlvType.Update) {
+        const req = tlvs.find((t) => t.type === TlvType.AckRequest);
+        sends.push({ at: net.time, metric: u.metric, opaque: req?.type === TlvType.AckRequest ? req.opaque : undefined });
+      }
+      if (from === 1) for (const t of tlvs) if (t.type === TlvType.Ack) acksLeft.set(t.opaque, net.time);
+      return tlvs;
+    });
+    src([update(a, 1, 1_000)]);
+    net.drive(5);
+    src([update(a, 1, 10)]); // a big improvement while the first announcement is in flight
+    net.drive(5);
+    src([update(a, 1, 20)]); // and another change: it replaces the waiting one
+    expect(net.driveUntil((n) => (n.node(1).fib.get(pa)?.metric ?? 0xffff) < 1_000, 3_000)).toBeDefined();
+    net.drive(2_000);
+    expect(sends.length).toBe(2);
+    const first = sends[0]!;
+    expect(first.opaque).toBeDefined();
+    const ackLeft = acksLeft.get(first.opaque!);
+    expect(ackLeft).toBeDefined();
+    // The second left only once the Ack of the first had come back (100 ms on the link).
+    expect(sends[1]!.at).toBeGreaterThanOrEqual(ackLeft! + 100);
+    expect(sends[1]!.metric).toBeLessThan(first.metric);
+    expect(net.node(1).fib.get(pa)?.metric).toBe(sends[1]!.metric + net.node(1).engine.neighbours()[0]!.cost);
+  });
+
   it('a small packet held behind a lost one leaves after half a round trip, not the Ack timeout', () => {
     const net = new Net(2, { latencyMs: 20 }); // RTT 40 ms: hold 20 ms, Ack timeout 250 ms
     const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
