@@ -175,7 +175,11 @@ describe('pacing', () => {
       const u = tlvs.find((t) => t.type === TlvType.Update && prefixHex(t.prefix) === pa);
       if (from === 0 && u?.type === TlvType.Update) {
         const req = tlvs.find((t) => t.type === TlvType.AckRequest);
-        sends.push({ at: net.time, metric: u.metric, opaque: req?.type === TlvType.AckRequest ? req.opaque : undefined });
+        sends.push({
+          at: net.time,
+          metric: u.metric,
+          opaque: req?.type === TlvType.AckRequest ? req.opaque : undefined,
+        });
       }
       if (from === 1) for (const t of tlvs) if (t.type === TlvType.Ack) acksLeft.set(t.opaque, net.time);
       return tlvs;
