@@ -55,7 +55,7 @@ import {
 } from './hello.js';
 import { neighbourDeadline } from './neighbour.js';
 import type { FlushHooks } from './outbox.js';
-import { handleRouteDigest, sendRefresh } from './refresh.js';
+import { handleRouteDigest, sendDrifted, sendRefresh } from './refresh.js';
 import { flushHooks, handleAck, handleAckRequest, unackedPackets } from './reliable.js';
 import { expiredRequests, handleRouteRequest, handleSeqnoRequest, handleWantRoute } from './request.js';
 import { routeMetric } from './route.js';
@@ -243,6 +243,10 @@ function handleTimeout(s: EngineState): void {
         s.counters.add('update.periodic');
         sendRefresh(s);
         s.timers.set(TimerKind.Update, s.now + jitter(s, s.cfg.updateIntervalMs));
+        s.timers.set(TimerKind.Drift, s.now + s.cfg.updateIntervalMs / 2);
+        break;
+      case TimerKind.Drift:
+        sendDrifted(s);
         break;
       case TimerKind.UrgentResend:
         expiredUrgent(s);

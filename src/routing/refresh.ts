@@ -18,11 +18,12 @@
 import { type RouteDigest, TlvType } from '../wire/babel/types.js';
 import { prefixIdLimit, prefixIdOf, subnetOf, WILDCARD_PREFIX } from './_keys.js';
 import { armExpiry, armRefresh, type EngineState } from './_state.js';
-import { LEGACY_AFTER_INTERVALS } from './constants.js';
+import { LEGACY_AFTER_INTERVALS, SWITCH_MIN_GAIN } from './constants.js';
 import { type Digest, emptyDigest, sameDigest, toggle } from './digest.js';
 import type { Neighbour } from './neighbour.js';
 import { routeRequestTlv } from './request.js';
-import { intervalCs, ownUpdate, sendPeriodicUpdates, splitHorizon } from './send.js';
+import { routeMetric } from './route.js';
+import { intervalCs, ownUpdate, sendPeriodicUpdates, sendTriggered, splitHorizon } from './send.js';
 import { NONE } from './table.js';
 import { holdTimeMs } from './update.js';
 
@@ -70,6 +71,26 @@ export function sendRefresh(s: EngineState): void {
   if (legacy.length > 0) {
     s.counters.add('refresh.full', legacy.length);
     sendPeriodicUpdates(s, legacy);
+  }
+}
+
+/**
+ * The Drift timer, half an update interval after each refresh: a selected route whose metric moved
+ * since it was announced, by less than the trigger threshold, is announced again. The digest
+ * repeats the announced state, so without this such drift would never reach the neighbours (they
+ * chose paths on metrics up to a quarter off). Half an interval away from the digests, so these
+ * acknowledged Updates are in place well before the next digest and never race one.
+ */
+export function sendDrifted(s: EngineState): void {
+  const t = s.table;
+  for (let p = 0; p < t.limit; p++) {
+    if (!t.isLive(p) || !t.announcing(p)) continue;
+    const sel = t.sel[p]!;
+    if (sel < 0 || t.rSeqno[sel] !== t.advSeqno[p]) continue;
+    const adv = t.advMetric[p]!;
+    if (Math.abs(routeMetric(t, sel) - adv) < Math.max(SWITCH_MIN_GAIN, adv >> 4)) continue;
+    s.counters.add('update.drift');
+    sendTriggered(s, p);
   }
 }
 

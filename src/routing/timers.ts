@@ -12,7 +12,7 @@ export enum TimerKind {
   Hello = 0,
   /** Count missed Hellos and IHU hold expiry; earliest over neighbours. */
   NeighbourCheck = 1,
-  /** Periodic full refresh of own and selected routes to every neighbour. Jittered. */
+  /** Periodic refresh to every neighbour: a Route Digest (refresh.ts). Jittered. */
   Update = 2,
   /** Resend retractions once (urgent) a short while after they were first sent. */
   UrgentResend = 3,
@@ -24,9 +24,11 @@ export enum TimerKind {
   SeqnoBump = 6,
   /** Selection again for prefixes whose better route waited for its smoothed metric. */
   Reselect = 7,
+  /** Half an update interval after each refresh: announce metrics that drifted below the trigger threshold. */
+  Drift = 8,
 }
 
-const KIND_COUNT = 8;
+const KIND_COUNT = 9;
 
 export class TimerTable {
   readonly #deadlines = new Array<Millis | undefined>(KIND_COUNT).fill(undefined);

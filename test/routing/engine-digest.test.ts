@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Digest, emptyDigest, toggle } from '../../src/routing/digest.js';
 import { AE, type Prefix, type Tlv, TlvType } from '../../src/wire/babel/types.js';
-import { Net, prefixHex } from './harness.js';
+import { Net, prefixHex, subnetPrefix } from './harness.js';
 
 function prefixOf(bytes: number[]): Prefix {
   const addr = new Uint8Array(16);
@@ -154,5 +154,32 @@ describe('refresh by route digest', () => {
     expect(net.node(1).counter('refresh.full')).toBe(0);
     expect(net.node(0).counter('route.expired')).toBe(0);
     expect(net.converged()).toBe(true);
+  });
+
+  it('announces a metric that drifted by less than the trigger threshold half an interval after a refresh', () => {
+    const net = new Net(3, { latencyMs: 10 });
+    net.connect(0, 1);
+    net.connect(1, 2);
+    net.drive(130_000);
+    const p0 = prefixHex(subnetPrefix(net.node(0).identity));
+    const selected = (i: number) =>
+      net.node(i).engine.routes().find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
+    const at1 = selected(1);
+    const at2 = selected(2);
+    // RTT 20 → 32 ms on 0–1: node 1's metric for node 0 rises by ~12, under the trigger threshold
+    // max(16, metric / 4) and over the drift threshold max(8, metric / 16).
+    net.links.get('0-1')!.latencyMs = 16;
+    net.drive(40_000);
+    const drifted = selected(1);
+    expect(drifted - at1).toBeGreaterThanOrEqual(8);
+    expect(drifted - at1).toBeLessThan(16);
+    // Within one refresh interval (60 s ± 25%) and the half interval after it, node 2 hears it
+    // (up to what drifted since, less than the drift threshold).
+    net.drive(110_000);
+    const cost12 = net.node(2).engine.neighbours()[0]!.cost;
+    expect(selected(2) - at2).toBeGreaterThanOrEqual(8);
+    expect(Math.abs(selected(2) - (selected(1) + cost12))).toBeLessThan(8);
+    expect(net.node(1).counter('update.drift')).toBeGreaterThan(0);
+    expect(net.node(2).counter('refresh.digest.mismatched')).toBe(0);
   });
 });
