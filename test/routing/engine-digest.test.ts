@@ -163,7 +163,10 @@ describe('refresh by route digest', () => {
     net.drive(130_000);
     const p0 = prefixHex(subnetPrefix(net.node(0).identity));
     const selected = (i: number) =>
-      net.node(i).engine.routes().find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
+      net
+        .node(i)
+        .engine.routes()
+        .find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
     const at1 = selected(1);
     const at2 = selected(2);
     // RTT 20 → 32 ms on 0–1: node 1's metric for node 0 rises by ~12, under the trigger threshold
