@@ -105,6 +105,23 @@ describe('simulator on the real routing engine', () => {
     expect(summary.unreachablePairs).toBe(0);
   }, 120_000);
 
+  it('hubs + leaves 1,000 (the shape of Mycelium’s network) converges with zero loops and zero unreachable pairs', () => {
+    // The largest scenario in CI (about a minute): the scale the issue asks CI to check.
+    const { summary } = runScenario({
+      topology: { name: 'hubs', nodes: 1000 },
+      seed: 1,
+      durationMs: 12_000,
+      quietMs: 6_000,
+      bytes: 'estimate',
+    });
+    expect(summary.violations).toEqual([]);
+    expect(summary.converged).toBe(true);
+    expect(summary.convergenceMs!).toBeLessThanOrEqual(3_000);
+    expect(summary.loopsDetected).toBe(0);
+    expect(summary.unreachablePairs).toBe(0);
+    expect(summary.forgedRoutesSelected).toBe(0);
+  }, 600_000);
+
   it('runs on a fractional-millisecond clock like the daemon’s (no timer livelock at a deadline)', () => {
     const { summary } = runScenario({
       topology: { name: 'grid', nodes: 100 },
