@@ -85,6 +85,10 @@ export class Testbed {
       const ns = this.ns(end.host);
       await this.ip('-n', ns, 'addr', 'add', `${end.v4}/24`, 'dev', end.dev);
       await this.ip('-n', ns, '-6', 'addr', 'add', `${end.v6}/64`, 'dev', end.dev, 'nodad');
+      // The link-local address skips duplicate address detection too: while it was tentative
+      // (~1 s after the link came up) the kernel sent from the underlay address instead, and a
+      // daemon started at once could be discovered at that address rather than the link-local one.
+      await this.exec(end.host, 'sh', ['-c', `echo 0 > /proc/sys/net/ipv6/conf/${end.dev}/accept_dad`]);
       await this.ip('-n', ns, 'link', 'set', end.dev, 'up');
     }
     this.links.push(addrs);
