@@ -243,7 +243,12 @@ export class Outbox {
           counters.add('pacing.stalled');
           return;
         }
-        if (q.ready < UPDATES_PER_PACKET && inFlight > 0 && hooks!.holdPartial(n, justSent)) {
+        if (
+          q.ready < UPDATES_PER_PACKET &&
+          inFlight > 0 &&
+          !q.readyRetraction() &&
+          hooks!.holdPartial(n, justSent)
+        ) {
           counters.add('pacing.held');
           return;
         }

@@ -10,6 +10,7 @@
  * and the shutdown wildcard), so at most prefixes × neighbours entries in all the queues.
  */
 import type { Update } from '../wire/babel/types.js';
+import { METRIC_INFINITY } from './constants.js';
 
 /** An Update and the prefix key it is filed under (a packet carries a list of them). */
 export interface KeyedUpdate {
@@ -92,6 +93,13 @@ export class UpdateQueue {
     this.#takeInto(this.#retry, out, max, inFlight);
     this.#takeInto(this.#fresh, out, max, inFlight);
     return out;
+  }
+
+  /** True when an entry that may leave now is a retraction (bad news is not held back). */
+  readyRetraction(): boolean {
+    for (const q of this.#retry.values()) if (q.update.metric >= METRIC_INFINITY) return true;
+    for (const q of this.#fresh.values()) if (q.update.metric >= METRIC_INFINITY) return true;
+    return false;
   }
 
   /** The packet that carried `key` left flight: its parked entry may leave, ahead of the fresh ones. */

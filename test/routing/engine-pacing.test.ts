@@ -227,6 +227,32 @@ describe('pacing', () => {
     expect(net.driveUntil((n) => n.node(1).fib.has(prefixHex(subnetPrefix(a))), 2_000)).toBeDefined();
   });
 
+  it('a retraction is not held behind a packet in flight (bad news travels at once)', () => {
+    const net = new Net(2, { latencyMs: 100 }); // RTT 200 ms: Nagle's hold would be 100 ms
+    const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
+    net.connect(0, 1);
+    const [a, b] = [originator(0), originator(1)];
+    src([update(a, 1, 100)]);
+    net.drive(10_000);
+    const pa = prefixHex(subnetPrefix(a));
+    expect(net.node(1).fib.has(pa)).toBe(true);
+    let retractedAt: number | undefined;
+    net.setFilter(0, 1, (from, _to, tlvs) => {
+      const r = tlvs.find(
+        (t) => t.type === TlvType.Update && prefixHex(t.prefix) === pa && t.metric === 0xffff,
+      );
+      if (from === 0 && r !== undefined && retractedAt === undefined) retractedAt = net.time;
+      return tlvs;
+    });
+    src([update(b, 1, 100)]); // a packet of Updates to node 1 is now in flight
+    net.drive(5);
+    const t0 = net.time;
+    src([{ ...update(a, 1, 0xffff), originator: undefined, signature: undefined }]); // and a is withdrawn
+    expect(net.driveUntil(() => retractedAt !== undefined, 1_000)).toBeDefined();
+    expect(retractedAt! - t0).toBeLessThan(10);
+    expect(net.driveUntil((n) => !n.node(1).fib.has(pa), 1_000)).toBeDefined();
+  });
+
   it('a neighbour that never acknowledges still gets the whole dump', () => {
     const { net } = bigTable(20);
     net.connect(0, 1);
