@@ -117,6 +117,8 @@ export interface Neighbour {
    * Update for such a prefix waits for the Ack (reliable.ts), so the two cannot arrive reordered.
    */
   readonly inFlightKeys: Map<string, number>;
+  /** When the newest packet carrying each key of `inFlightKeys` left. */
+  readonly inFlightSentAt: Map<string, Millis>;
   /** Earliest resend deadline in `unacked` (may be early). */
   unackedAt: Millis | undefined;
   /** When the newest packet in `unacked` left, and when a small packet held by Nagle's rule may leave (outbox.ts). */
@@ -176,6 +178,7 @@ export function createNeighbour(
     nextNonce: Math.floor(random() * 0x10000) & 0xffff,
     unacked: new Map(),
     inFlightKeys: new Map(),
+    inFlightSentAt: new Map(),
     unackedAt: undefined,
     pacingSentAt: undefined,
     pacingWakeAt: undefined,

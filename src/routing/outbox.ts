@@ -43,7 +43,7 @@ export interface FlushHooks {
    * (`justSent`: a packet is leaving to it in this flush); the hook arranges the wake-up.
    */
   holdPartial(n: NeighbourId, justSent: boolean): boolean;
-  /** True while a packet carrying `key` to `n` awaits its Ack: a newer Update for it must wait (update-queue.ts). */
+  /** True while a newer Update for `key` must wait for a packet carrying it to `n` (update-queue.ts, reliable.ts). */
   inFlightKey(n: NeighbourId, key: string): boolean;
   /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
   sent(updates: readonly KeyedUpdate[]): void;
@@ -143,7 +143,7 @@ export class Outbox {
 
   /** The window towards `n` may have opened (an Ack, a timeout): try its queue at the next flush. */
   wake(n: NeighbourId): void {
-    if ((this.#queues.get(n)?.ready ?? 0) > 0) this.#ready.add(n);
+    if ((this.#queues.get(n)?.size ?? 0) > 0) this.#ready.add(n);
   }
 
   /** The last packet carrying `key` to `n` left flight: an Update parked behind it may leave. */
@@ -236,6 +236,7 @@ export class Outbox {
     let inFlight = hooks?.inFlight(n);
     let justSent = false;
     const busy = (key: string) => hooks?.inFlightKey(n, key) ?? false;
+    q.unparkUnless(busy);
     // Each round takes or parks at least one entry, so this ends within q.ready rounds.
     while (q.ready > 0) {
       if (inFlight !== undefined) {

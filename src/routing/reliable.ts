@@ -29,6 +29,7 @@ import {
   MAX_UNACKED_PER_NEIGHBOUR,
   METRIC_INFINITY,
   PACING_HOLD_RTT,
+  PARK_MAX_RTT,
   RTT_DEFAULT_MS,
 } from './constants.js';
 import { type Neighbour, noteHeardUs, probeDue, type Unacked } from './neighbour.js';
@@ -101,7 +102,7 @@ export function unackedPackets(s: EngineState): { total: number; max: number } {
 export function flushHooks(s: EngineState): FlushHooks {
   return {
     inFlight: (id) => inFlight(s, id),
-    inFlightKey: (id, key) => s.neighbours.get(id)?.inFlightKeys.has(key) ?? false,
+    inFlightKey: (id, key) => parkBehind(s, id, key),
     holdPartial: (id, justSent) => holdPartial(s, id, justSent),
     sent: (updates) => {
       for (const e of updates) noteSent(s, e.key, e.update);
@@ -132,7 +133,10 @@ export function requestAck(
   n.pacingSentAt = s.now;
   const resendAt = s.now + timeoutMs(n, resends);
   n.unacked.set(opaque, { updates, requests, resends, resendAt });
-  for (const { key } of updates) n.inFlightKeys.set(key, (n.inFlightKeys.get(key) ?? 0) + 1);
+  for (const { key } of updates) {
+    n.inFlightKeys.set(key, (n.inFlightKeys.get(key) ?? 0) + 1);
+    n.inFlightSentAt.set(key, s.now);
+  }
   if (n.unackedAt === undefined || resendAt < n.unackedAt) n.unackedAt = resendAt;
   s.touched.push(n); // its resend deadline may be the earliest now
   return ackRequest(n, opaque, resends);
@@ -162,6 +166,7 @@ export function forgetUnacked(s: EngineState, n: Neighbour): void {
   n.unackedAt = undefined;
   for (const key of n.inFlightKeys.keys()) s.outbox.unpark(n.id, key);
   n.inFlightKeys.clear();
+  n.inFlightSentAt.clear();
   s.outbox.wake(n.id);
 }
 
@@ -180,9 +185,28 @@ function leftFlight(s: EngineState, n: Neighbour, opaque: number): Unacked | und
       continue;
     }
     n.inFlightKeys.delete(key);
+    n.inFlightSentAt.delete(key);
     s.outbox.unpark(n.id, key);
   }
   return p;
+}
+
+/**
+ * True when a newer Update for `key` must wait before leaving to `id`: a packet carrying `key`
+ * awaits its Ack and left less than PARK_MAX_RTT round trips ago. The NeighbourCheck timer wakes
+ * the queue when that time is up (the Ack may be lost).
+ */
+function parkBehind(s: EngineState, id: NeighbourId, key: string): boolean {
+  const n = s.neighbours.get(id);
+  const sentAt = n?.inFlightSentAt.get(key);
+  if (n === undefined || sentAt === undefined) return false;
+  const until = sentAt + PARK_MAX_RTT * (n.rttMs ?? RTT_DEFAULT_MS);
+  if (until <= s.now) return false;
+  if (n.pacingWakeAt === undefined || until < n.pacingWakeAt) {
+    n.pacingWakeAt = until;
+    s.touched.push(n); // its NeighbourCheck deadline moved (engine.ts refreshTimers)
+  }
+  return true;
 }
 
 /** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */

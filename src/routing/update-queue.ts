@@ -3,8 +3,8 @@
  * "Pacing"). One entry per prefix, and a newer Update for the same prefix replaces the waiting one
  * in place (it keeps its turn, so a prefix that keeps changing is not starved). Entries being
  * resent after a lost Ack wait in a second map that is served first. An entry whose prefix is
- * still in flight to the neighbour is parked until that packet is acknowledged or given up
- * (`unpark`): UDP may reorder two packets, and the older Update arriving last would stay in force
+ * still in flight to the neighbour is parked until that packet is acknowledged, given up or
+ * overdue (`unpark`, PARK_MAX_RTT): UDP may reorder two packets, and the older Update arriving last would stay in force
  * (same seqno, nothing tells them apart) until the next Route Digest. The queue outlives handle():
  * it holds what the window did not let out yet. Memory: at most one entry per prefix (and our own,
  * and the shutdown wildcard), so at most prefixes × neighbours entries in all the queues.
@@ -100,6 +100,11 @@ export class UpdateQueue {
     for (const q of this.#retry.values()) if (q.update.metric >= METRIC_INFINITY) return true;
     for (const q of this.#fresh.values()) if (q.update.metric >= METRIC_INFINITY) return true;
     return false;
+  }
+
+  /** Unparks every entry for which `inFlight(key)` no longer holds (its packet is overdue). */
+  unparkUnless(inFlight: (key: string) => boolean): void {
+    for (const k of this.#parked.keys()) if (!inFlight(k)) this.unpark(k);
   }
 
   /** The packet that carried `key` left flight: its parked entry may leave, ahead of the fresh ones. */

@@ -227,6 +227,29 @@ describe('pacing', () => {
     expect(net.driveUntil((n) => n.node(1).fib.has(prefixHex(subnetPrefix(a))), 2_000)).toBeDefined();
   });
 
+  it('a newer Update parked behind a lost packet leaves after 2 round trips, not the Ack timeout', () => {
+    const net = new Net(2, { latencyMs: 20 }); // RTT 40 ms: park at most 80 ms; Ack timeout 250 ms
+    const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
+    net.connect(0, 1);
+    net.drive(10_000);
+    const a = originator(0);
+    const pa = prefixHex(subnetPrefix(a));
+    const sends: number[] = [];
+    net.setDrop(0, 1, (from, _to, tlvs) => {
+      if (from !== 0 || !tlvs.some((t) => t.type === TlvType.Update && prefixHex(t.prefix) === pa))
+        return false;
+      sends.push(net.time);
+      return sends.length === 1; // the first announcement of `a` is lost
+    });
+    src([update(a, 1, 1_000)]);
+    net.drive(5);
+    src([update(a, 1, 10)]); // better: parked behind the lost packet
+    expect(net.driveUntil((n) => (n.node(1).fib.get(pa)?.metric ?? 0xffff) < 1_000, 2_000)).toBeDefined();
+    expect(sends.length).toBeGreaterThanOrEqual(2);
+    expect(sends[1]! - sends[0]!).toBeGreaterThanOrEqual(75);
+    expect(sends[1]! - sends[0]!).toBeLessThan(150);
+  });
+
   it('a retraction is not held behind a packet in flight (bad news travels at once)', () => {
     const net = new Net(2, { latencyMs: 100 }); // RTT 200 ms: Nagle's hold would be 100 ms
     const src = scripted(net, 0, 'src', testIdentity(200).publicKey);
