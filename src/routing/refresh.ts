@@ -88,7 +88,7 @@ export function sendDrifted(s: EngineState): void {
     const sel = t.sel[p]!;
     if (sel < 0 || t.rSeqno[sel] !== t.advSeqno[p]) continue;
     const adv = t.advMetric[p]!;
-    if (Math.abs(routeMetric(t, sel) - adv) < Math.max(SWITCH_MIN_GAIN, adv >> 4)) continue;
+    if (Math.abs(routeMetric(t, sel) - adv) < Math.max(2 * SWITCH_MIN_GAIN, adv >> 3)) continue;
     s.counters.add('update.drift');
     sendTriggered(s, p);
   }
