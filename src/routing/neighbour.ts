@@ -114,7 +114,8 @@ export interface Neighbour {
   readonly unacked: Map<number, Unacked>;
   /**
    * Prefix keys carried by the packets in `unacked`, with how many of them carry each: a newer
-   * Update for such a prefix waits for the Ack (reliable.ts), so the two cannot arrive reordered.
+   * Update for such a prefix waits for the Ack, or PARK_MAX_RTT round trips (reliable.ts), so the
+   * two do not arrive reordered.
    */
   readonly inFlightKeys: Map<string, number>;
   /** When the newest packet carrying each key of `inFlightKeys` left. */
