@@ -102,6 +102,9 @@ class Engine implements RoutingEngine {
     this.#hooks = flushHooks(s);
     s.timers.set(TimerKind.Hello, now + jitter(s, cfg.helloIntervalMs));
     s.timers.set(TimerKind.Update, now + jitter(s, cfg.updateIntervalMs));
+    // A first drift round half an interval after the start (the first refresh is 0.75–1.25
+    // intervals away): what the boot left below the trigger threshold is announced that soon.
+    s.timers.set(TimerKind.Drift, now + cfg.updateIntervalMs / 2);
   }
 
   handle(ev: EngineEvent, now: Millis): void {

@@ -185,4 +185,26 @@ describe('refresh by route digest', () => {
     expect(net.node(1).counter('update.drift')).toBeGreaterThan(0);
     expect(net.node(2).counter('refresh.digest.mismatched')).toBe(0);
   });
+
+  it('holds a first drift round half an interval after the start, before any refresh', () => {
+    const net = new Net(3, { latencyMs: 10 });
+    net.connect(0, 1, 50);
+    net.connect(1, 2);
+    net.drive(12_000);
+    const p0 = prefixHex(subnetPrefix(net.node(0).identity));
+    const selected = (i: number) =>
+      net
+        .node(i)
+        .engine.routes()
+        .find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
+    const at1 = selected(1);
+    const at2 = selected(2);
+    net.links.get('0-1')!.latencyMs = 70;
+    net.drive(17_000); // 29 s: node 1's metric moved, under the trigger threshold
+    expect(selected(1) - at1).toBeGreaterThanOrEqual(Math.max(16, at1 >> 3));
+    expect(selected(2)).toBe(at2);
+    net.drive(6_000); // 35 s: past the first drift round (30 s), before any refresh (45 s at the earliest)
+    expect(selected(2) - at2).toBeGreaterThanOrEqual(16);
+    expect(net.node(1).counter('update.periodic')).toBe(0);
+  });
 });
