@@ -20,7 +20,7 @@
 import { type AckRequest, type Tlv, TlvType, type Update } from '../wire/babel/types.js';
 import { prefixKey, sourceKey } from './_keys.js';
 import { type EngineState, slotOf } from './_state.js';
-import type { NeighbourId } from './api.js';
+import type { Millis, NeighbourId } from './api.js';
 import {
   ACK_MAX_RESENDS,
   ACK_TIMEOUT_MAX_MS,
@@ -77,8 +77,15 @@ export function inFlight(s: EngineState, id: NeighbourId): number | undefined {
 function holdPartial(s: EngineState, id: NeighbourId, justSent: boolean): boolean {
   const n = s.neighbours.get(id);
   const sentAt = justSent ? s.now : n?.pacingSentAt;
-  if (n === undefined || sentAt === undefined) return false;
-  const until = sentAt + PACING_HOLD_RTT * (n.rttMs ?? RTT_DEFAULT_MS);
+  return n !== undefined && sentAt !== undefined && waitRtts(s, n, sentAt, PACING_HOLD_RTT);
+}
+
+/**
+ * True while less than `rtts` round trips to `n` have passed since `sentAt`; the NeighbourCheck
+ * timer then wakes its queue at the end of that time (the Ack it waits for may be lost).
+ */
+function waitRtts(s: EngineState, n: Neighbour, sentAt: Millis, rtts: number): boolean {
+  const until = sentAt + rtts * (n.rttMs ?? RTT_DEFAULT_MS);
   if (until <= s.now) return false;
   if (n.pacingWakeAt === undefined || until < n.pacingWakeAt) {
     n.pacingWakeAt = until;
@@ -199,14 +206,7 @@ function leftFlight(s: EngineState, n: Neighbour, opaque: number): Unacked | und
 function parkBehind(s: EngineState, id: NeighbourId, key: string): boolean {
   const n = s.neighbours.get(id);
   const sentAt = n?.inFlightSentAt.get(key);
-  if (n === undefined || sentAt === undefined) return false;
-  const until = sentAt + PARK_MAX_RTT * (n.rttMs ?? RTT_DEFAULT_MS);
-  if (until <= s.now) return false;
-  if (n.pacingWakeAt === undefined || until < n.pacingWakeAt) {
-    n.pacingWakeAt = until;
-    s.touched.push(n); // its NeighbourCheck deadline moved (engine.ts refreshTimers)
-  }
-  return true;
+  return n !== undefined && sentAt !== undefined && waitRtts(s, n, sentAt, PARK_MAX_RTT);
 }
 
 /** The current Update for `key` towards `n`, or undefined when `n` should hear nothing for it. */

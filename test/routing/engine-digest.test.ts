@@ -20,6 +20,24 @@ function hex(d: Digest): string {
   return `${d.count}:${d.hi.toString(16).padStart(8, '0')}${d.lo.toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * Line 0 —(50 ms)— 1 —(10 ms)— 2, driven for `ms`; `selected(i)` is node i's selected metric to
+ * node 0 (~110 at node 1: trigger threshold ~27, drift threshold 16).
+ */
+function driftLine(ms: number): { net: Net; selected: (i: number) => number } {
+  const net = new Net(3, { latencyMs: 10 });
+  net.connect(0, 1, 50);
+  net.connect(1, 2);
+  net.drive(ms);
+  const p0 = prefixHex(subnetPrefix(net.node(0).identity));
+  const selected = (i: number) =>
+    net
+      .node(i)
+      .engine.routes()
+      .find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
+  return { net, selected };
+}
+
 describe('the route digest', () => {
   it('hashes announcements as documented (regression vectors of docs/protocol/routing-messages.md)', () => {
     const d = emptyDigest();
@@ -157,16 +175,7 @@ describe('refresh by route digest', () => {
   });
 
   it('announces a metric that drifted by less than the trigger threshold half an interval after a refresh', () => {
-    const net = new Net(3, { latencyMs: 10 });
-    net.connect(0, 1, 50);
-    net.connect(1, 2);
-    net.drive(130_000);
-    const p0 = prefixHex(subnetPrefix(net.node(0).identity));
-    const selected = (i: number) =>
-      net
-        .node(i)
-        .engine.routes()
-        .find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
+    const { net, selected } = driftLine(130_000);
     const at1 = selected(1);
     const at2 = selected(2);
     // RTT 100 → 124 ms on 0–1: node 1's metric for node 0 (~110) rises by ~24 as the smoothed RTT
@@ -187,16 +196,7 @@ describe('refresh by route digest', () => {
   });
 
   it('holds a first drift round half an interval after the start, before any refresh', () => {
-    const net = new Net(3, { latencyMs: 10 });
-    net.connect(0, 1, 50);
-    net.connect(1, 2);
-    net.drive(12_000);
-    const p0 = prefixHex(subnetPrefix(net.node(0).identity));
-    const selected = (i: number) =>
-      net
-        .node(i)
-        .engine.routes()
-        .find((r) => r.selected && prefixHex(r.prefix) === p0)!.metric;
+    const { net, selected } = driftLine(12_000);
     const at1 = selected(1);
     const at2 = selected(2);
     net.links.get('0-1')!.latencyMs = 70;
