@@ -44,7 +44,7 @@ export interface FlushHooks {
    */
   holdPartial(n: NeighbourId, justSent: boolean): boolean;
   /** True while a newer Update for `key` must wait for a packet carrying it to `n` (update-queue.ts, reliable.ts). */
-  inFlightKey(n: NeighbourId, key: string): boolean;
+  parkBehind(n: NeighbourId, key: string): boolean;
   /** Called for each packet's Updates as it leaves (they bound the feasibility distances). */
   sent(updates: readonly KeyedUpdate[]): void;
   /** Called for each packet carrying acknowledged Updates or requests; returns the Ack Request to append. */
@@ -235,8 +235,8 @@ export class Outbox {
   ): void {
     let inFlight = hooks?.inFlight(n);
     let justSent = false;
-    const busy = (key: string) => hooks?.inFlightKey(n, key) ?? false;
-    q.unparkUnless(busy);
+    const mustWait = (key: string) => hooks?.parkBehind(n, key) ?? false;
+    q.unparkUnless(mustWait);
     // Each round takes or parks at least one entry, so this ends within q.ready rounds.
     while (q.ready > 0) {
       if (inFlight !== undefined) {
@@ -254,7 +254,7 @@ export class Outbox {
           return;
         }
       }
-      const taken = q.take(UPDATES_PER_PACKET, busy);
+      const taken = q.take(UPDATES_PER_PACKET, mustWait);
       if (taken.length === 0) continue;
       if (inFlight !== undefined) {
         inFlight++;

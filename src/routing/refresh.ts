@@ -18,7 +18,7 @@
 import { type RouteDigest, TlvType } from '../wire/babel/types.js';
 import { prefixIdLimit, prefixIdOf, subnetOf, WILDCARD_PREFIX } from './_keys.js';
 import { armExpiry, armRefresh, type EngineState } from './_state.js';
-import { LEGACY_AFTER_INTERVALS, SWITCH_MIN_GAIN } from './constants.js';
+import { LEGACY_AFTER_INTERVALS, METRIC_TRIGGER_MIN_DELTA } from './constants.js';
 import { type Digest, emptyDigest, sameDigest, toggle } from './digest.js';
 import type { Neighbour } from './neighbour.js';
 import { routeRequestTlv } from './request.js';
@@ -75,8 +75,9 @@ export function sendRefresh(s: EngineState): void {
 }
 
 /**
- * The Drift timer, half an update interval after each refresh: a selected route whose metric moved
- * since it was announced, by less than the trigger threshold, is announced again. The digest
+ * The Drift timer, half an update interval after the start and after each refresh: a selected
+ * route whose metric moved since it was announced, by less than the trigger threshold but at least
+ * its floor or half its relative part (max(16, metric / 8)), is announced again. The digest
  * repeats the announced state, so without this such drift would never reach the neighbours (they
  * chose paths on metrics up to a quarter off). Half an interval away from the digests, so these
  * acknowledged Updates are in place well before the next digest and never race one.
@@ -88,7 +89,7 @@ export function sendDrifted(s: EngineState): void {
     const sel = t.sel[p]!;
     if (sel < 0 || t.rSeqno[sel] !== t.advSeqno[p]) continue;
     const adv = t.advMetric[p]!;
-    if (Math.abs(routeMetric(t, sel) - adv) < Math.max(2 * SWITCH_MIN_GAIN, adv >> 3)) continue;
+    if (Math.abs(routeMetric(t, sel) - adv) < Math.max(METRIC_TRIGGER_MIN_DELTA, adv >> 3)) continue;
     s.counters.add('update.drift');
     sendTriggered(s, p);
   }

@@ -109,7 +109,7 @@ export function unackedPackets(s: EngineState): { total: number; max: number } {
 export function flushHooks(s: EngineState): FlushHooks {
   return {
     inFlight: (id) => inFlight(s, id),
-    inFlightKey: (id, key) => parkBehind(s, id, key),
+    parkBehind: (id, key) => parkBehind(s, id, key),
     holdPartial: (id, justSent) => holdPartial(s, id, justSent),
     sent: (updates) => {
       for (const e of updates) noteSent(s, e.key, e.update);

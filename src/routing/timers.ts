@@ -24,7 +24,7 @@ export enum TimerKind {
   SeqnoBump = 6,
   /** Selection again for prefixes whose better route waited for its smoothed metric. */
   Reselect = 7,
-  /** Half an update interval after each refresh: announce metrics that drifted below the trigger threshold. */
+  /** Half an update interval after the start and after each refresh: announce metrics that drifted below the trigger threshold. */
   Drift = 8,
 }
 

@@ -4,8 +4,9 @@
  * in place (it keeps its turn, so a prefix that keeps changing is not starved). Entries being
  * resent after a lost Ack wait in a second map that is served first. An entry whose prefix is
  * still in flight to the neighbour is parked until that packet is acknowledged, given up or
- * overdue (`unpark`, PARK_MAX_RTT): UDP may reorder two packets, and the older Update arriving last would stay in force
- * (same seqno, nothing tells them apart) until the next Route Digest. The queue outlives handle():
+ * overdue (`unpark`, PARK_MAX_RTT): UDP may reorder two packets, and the older Update arriving
+ * last would stay in force (same seqno, nothing tells them apart) until the next Route Digest.
+ * The queue outlives handle():
  * it holds what the window did not let out yet. Memory: at most one entry per prefix (and our own,
  * and the shutdown wildcard), so at most prefixes × neighbours entries in all the queues.
  */
@@ -86,12 +87,12 @@ export class UpdateQueue {
 
   /**
    * Removes and returns up to `max` entries, resends first, each map in queue order. An entry for
-   * which `inFlight(key)` is true is parked instead.
+   * which `mustWait(key)` is true is parked instead.
    */
-  take(max: number, inFlight: (key: string) => boolean): Queued[] {
+  take(max: number, mustWait: (key: string) => boolean): Queued[] {
     const out: Queued[] = [];
-    this.#takeInto(this.#retry, out, max, inFlight);
-    this.#takeInto(this.#fresh, out, max, inFlight);
+    this.#takeInto(this.#retry, out, max, mustWait);
+    this.#takeInto(this.#fresh, out, max, mustWait);
     return out;
   }
 
@@ -102,9 +103,9 @@ export class UpdateQueue {
     return false;
   }
 
-  /** Unparks every entry for which `inFlight(key)` no longer holds (its packet is overdue). */
-  unparkUnless(inFlight: (key: string) => boolean): void {
-    for (const k of this.#parked.keys()) if (!inFlight(k)) this.unpark(k);
+  /** Unparks every entry for which `mustWait(key)` no longer holds (its packet is overdue). */
+  unparkUnless(mustWait: (key: string) => boolean): void {
+    for (const k of this.#parked.keys()) if (!mustWait(k)) this.unpark(k);
   }
 
   /** The packet that carried `key` left flight: its parked entry may leave, ahead of the fresh ones. */
@@ -116,11 +117,11 @@ export class UpdateQueue {
     return true;
   }
 
-  #takeInto(m: Map<string, Queued>, out: Queued[], max: number, inFlight: (key: string) => boolean): void {
+  #takeInto(m: Map<string, Queued>, out: Queued[], max: number, mustWait: (key: string) => boolean): void {
     for (const [k, q] of m) {
       if (out.length >= max) return;
       m.delete(k);
-      if (inFlight(k)) this.#parked.set(k, q);
+      if (mustWait(k)) this.#parked.set(k, q);
       else out.push(q);
     }
   }
